@@ -1,0 +1,35 @@
+/**
+ * Two projects:
+ *  - unit:  `npm test`; needs nothing but Node (embedded PGlite stores are real Postgres).
+ *  - stack: `npm run test:stack`; native adapters against the real servers started by
+ *           `deploy/local/services.sh up`. A missing server fails the suite, never skips it.
+ */
+const transform = {
+  '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
+};
+const moduleNameMapper = {
+  '^@mwva/voice-core$': '<rootDir>/voice-core/src/index.ts',
+  '^@mwva/datasource-server$': '<rootDir>/datasource-server/src/index.ts',
+};
+
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      transform,
+      moduleNameMapper,
+      testMatch: ['<rootDir>/{voice-core,datasource-server}/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['\\.stack\\.test\\.ts$'],
+    },
+    {
+      displayName: 'stack',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      transform,
+      moduleNameMapper,
+      testMatch: ['<rootDir>/{voice-core,datasource-server,e2e}/test/**/*.stack.test.ts'],
+    },
+  ],
+};

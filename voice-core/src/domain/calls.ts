@@ -1,0 +1,73 @@
+/**
+ * Call-level shapes shared by every store and by the HTTP layer.
+ * Timestamps are ISO-8601 strings in UTC: they survive JSON, Redis and every driver unchanged.
+ */
+
+export const CALL_DIRECTIONS = ['inbound', 'outbound'] as const;
+export type CallDirection = (typeof CALL_DIRECTIONS)[number];
+
+export const CALL_STATUSES = ['queued', 'dialing', 'ringing', 'answered', 'ended', 'failed'] as const;
+export type CallStatus = (typeof CALL_STATUSES)[number];
+
+export const CALL_OUTCOMES = ['converted', 'not_converted', 'voicemail', 'no_answer', 'failed'] as const;
+export type CallOutcome = (typeof CALL_OUTCOMES)[number];
+
+/** The system-of-record row of one call (Postgres role). */
+export interface CallRecord {
+  id: string;
+  direction: CallDirection;
+  status: CallStatus;
+  from: string;
+  to: string;
+  persona: string | null;
+  campaign: string | null;
+  /** Telnyx identifiers, once known. */
+  callControlId: string | null;
+  callSessionId: string | null;
+  startedAt: string;
+  answeredAt: string | null;
+  endedAt: string | null;
+  outcome: CallOutcome | null;
+  hangupCause: string | null;
+  hangupSource: string | null;
+  costUsd: number | null;
+  updatedAt: string;
+}
+
+/** One carrier or domain event of a call, kept verbatim for audit and replay. */
+export interface CallEvent {
+  /** Unique event id (Telnyx `data.id` for carrier events). */
+  id: string;
+  callId: string;
+  type: string;
+  occurredAt: string;
+  payload: Record<string, unknown>;
+}
+
+/** Per-minute aggregate that time-series panels read instead of scanning calls. */
+export interface CallRollup {
+  /** Start of the bucket, ISO-8601. */
+  bucket: string;
+  direction: CallDirection;
+  outcome: CallOutcome;
+  calls: number;
+  answered: number;
+  converted: number;
+  handleSeconds: number;
+  costUsd: number;
+}
+
+export interface TimeRange {
+  from: string;
+  to: string;
+}
+
+export const BEAST_MODE_SKILLS = ['opening', 'discovery', 'objection_handling', 'closing', 'overall'] as const;
+export type BeastModeSkill = (typeof BEAST_MODE_SKILLS)[number];
+
+/** A periodic snapshot of the agent's Beast Mode scores (0–100 per skill). */
+export interface BeastModeSnapshot {
+  takenAt: string;
+  scores: Record<BeastModeSkill, number>;
+  callsLearned: number;
+}

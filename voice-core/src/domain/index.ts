@@ -1,0 +1,4 @@
+export * from './calls';
+export * from './transcripts';
+export * from './learning';
+export * from './vectors';

@@ -1,0 +1,30 @@
+import type { StoreAdapter } from './store';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export interface Versioned<S> {
+  state: S;
+  /** Increments on every successful write; used for compare-and-set. */
+  version: number;
+}
+
+/** Redis role: live call state shared by every replica, idempotency keys, active-call set. */
+export interface CallStateStore extends StoreAdapter {
+  get(callId: string): Promise<Versioned<JsonObject> | null>;
+  /**
+   * Writes the state only if the stored version still equals `expectedVersion`
+   * (0 = must not exist yet). Returns the new version, or null when another writer won.
+   */
+  compareAndSet(callId: string, state: JsonObject, expectedVersion: number, ttlSeconds: number): Promise<number | null>;
+  delete(callId: string): Promise<void>;
+
+  /** Claims `key` for `ttlSeconds`; true only for the first claimer while the key lives. */
+  claimOnce(key: string, ttlSeconds: number): Promise<boolean>;
+  /** Gives up a claim, so a failed attempt can be retried. */
+  releaseClaim(key: string): Promise<void>;
+
+  markActive(callId: string): Promise<void>;
+  markInactive(callId: string): Promise<void>;
+  countActive(): Promise<number>;
+}

@@ -1,0 +1,16 @@
+import type { RawWebhook, TranscriptTurn } from '../domain';
+import type { StoreAdapter } from './store';
+
+/** Mongo role: transcripts and raw webhook payloads. */
+export interface TranscriptStore extends StoreAdapter {
+  /** Stores the turn; re-writing the same `(callId, seq)` replaces it. */
+  appendTurn(turn: TranscriptTurn): Promise<void>;
+  /** Turns of one call in `seq` order; empty when the call has none. */
+  getTranscript(callId: string): Promise<TranscriptTurn[]>;
+
+  /** Stores a webhook body once per event id; returns false for a repeat. */
+  saveRawWebhook(webhook: RawWebhook): Promise<boolean>;
+  getRawWebhook(eventId: string): Promise<RawWebhook | null>;
+  /** Deletes expired raw webhooks (servers without TTL indexes need this); returns how many. */
+  purgeExpiredWebhooks(now: string): Promise<number>;
+}

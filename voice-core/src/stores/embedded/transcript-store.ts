@@ -1,0 +1,66 @@
+import type { RawWebhook, TranscriptTurn } from '../../domain';
+import type { StoreHealth, TranscriptStore } from '../../ports';
+import { iso, type SqlExecutor } from '../sql/executor';
+import { parseJson } from '../sql/call-store';
+import { probeHealth } from '../sql/health';
+
+/** Mongo role on PGlite: each turn and webhook is a JSONB document. */
+export class EmbeddedTranscriptStore implements TranscriptStore {
+  readonly store = 'mongodb' as const;
+  readonly kind = 'embedded' as const;
+
+  constructor(
+    private readonly db: SqlExecutor,
+    private readonly onClose: () => Promise<void>,
+  ) {}
+
+  async appendTurn(turn: TranscriptTurn): Promise<void> {
+    await this.db.query(
+      `insert into transcript_turns (call_id, seq, doc) values ($1, $2, $3)
+       on conflict (call_id, seq) do update set doc = excluded.doc`,
+      [turn.callId, turn.seq, JSON.stringify(turn)],
+    );
+  }
+
+  async getTranscript(callId: string): Promise<TranscriptTurn[]> {
+    const { rows } = await this.db.query('select doc from transcript_turns where call_id = $1 order by seq', [callId]);
+    return rows.map((r) => parseJson(r.doc) as unknown as TranscriptTurn);
+  }
+
+  async saveRawWebhook(webhook: RawWebhook): Promise<boolean> {
+    const { rows } = await this.db.query(
+      `insert into raw_webhooks (event_id, received_at, expires_at, payload) values ($1, $2, $3, $4)
+       on conflict (event_id) do nothing returning event_id`,
+      [webhook.eventId, webhook.receivedAt, webhook.expiresAt, JSON.stringify(webhook.payload)],
+    );
+    return rows.length === 1;
+  }
+
+  async getRawWebhook(eventId: string): Promise<RawWebhook | null> {
+    const { rows } = await this.db.query(
+      'select event_id, received_at, expires_at, payload from raw_webhooks where event_id = $1',
+      [eventId],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      eventId: String(r.event_id),
+      receivedAt: iso(r.received_at),
+      expiresAt: iso(r.expires_at),
+      payload: parseJson(r.payload),
+    };
+  }
+
+  async purgeExpiredWebhooks(now: string): Promise<number> {
+    const { rows } = await this.db.query('delete from raw_webhooks where expires_at <= $1 returning event_id', [now]);
+    return rows.length;
+  }
+
+  health(): Promise<StoreHealth> {
+    return probeHealth(this.store, this.kind, () => this.db.query('select 1 from transcript_turns limit 1'));
+  }
+
+  close(): Promise<void> {
+    return this.onClose();
+  }
+}

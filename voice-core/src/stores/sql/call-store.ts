@@ -1,0 +1,202 @@
+import type { BeastModeSnapshot, CallEvent, CallRecord, CallRollup, TimeRange } from '../../domain';
+import type { AdapterKind, CallStore, ListCallsQuery, StoreHealth } from '../../ports';
+import { iso, isoOrNull, type SqlExecutor, type SqlQueryable } from './executor';
+import { probeHealth } from './health';
+
+const CALL_COLUMNS = `id, direction, status, from_number, to_number, persona, campaign, call_control_id,
+  call_session_id, started_at, answered_at, ended_at, outcome, hangup_cause, hangup_source, cost_usd, updated_at`;
+
+/**
+ * The Postgres-role port in SQL, shared by PGlite and node-postgres. Dashboard reads go to
+ * `reader` (the read replica in production), everything else to `writer`.
+ */
+export class SqlCallStore implements CallStore {
+  readonly store = 'postgres' as const;
+
+  constructor(
+    readonly kind: AdapterKind,
+    private readonly writer: SqlExecutor,
+    private readonly reader: SqlQueryable,
+    private readonly onClose: () => Promise<void>,
+  ) {}
+
+  async upsertCall(call: CallRecord): Promise<void> {
+    await this.writer.query(
+      `insert into calls (${CALL_COLUMNS})
+       values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)
+       on conflict (id) do update set direction = excluded.direction, status = excluded.status,
+         from_number = excluded.from_number, to_number = excluded.to_number, persona = excluded.persona,
+         campaign = excluded.campaign, call_control_id = excluded.call_control_id,
+         call_session_id = excluded.call_session_id, started_at = excluded.started_at,
+         answered_at = excluded.answered_at, ended_at = excluded.ended_at, outcome = excluded.outcome,
+         hangup_cause = excluded.hangup_cause, hangup_source = excluded.hangup_source,
+         cost_usd = excluded.cost_usd, updated_at = excluded.updated_at`,
+      [
+        call.id,
+        call.direction,
+        call.status,
+        call.from,
+        call.to,
+        call.persona,
+        call.campaign,
+        call.callControlId,
+        call.callSessionId,
+        call.startedAt,
+        call.answeredAt,
+        call.endedAt,
+        call.outcome,
+        call.hangupCause,
+        call.hangupSource,
+        call.costUsd,
+        call.updatedAt,
+      ],
+    );
+  }
+
+  async getCall(id: string): Promise<CallRecord | null> {
+    const { rows } = await this.writer.query(`select ${CALL_COLUMNS} from calls where id = $1`, [id]);
+    return rows[0] ? toCallRecord(rows[0]) : null;
+  }
+
+  async listCalls(query: ListCallsQuery): Promise<CallRecord[]> {
+    const { rows } = await this.reader.query(
+      `select ${CALL_COLUMNS} from calls
+       where started_at >= $1 and started_at < $2 and ($3::text is null or direction = $3)
+       order by started_at desc, id limit $4`,
+      [query.from, query.to, query.direction ?? null, query.limit],
+    );
+    return rows.map(toCallRecord);
+  }
+
+  async appendEvent(event: CallEvent): Promise<boolean> {
+    const { rows } = await this.writer.query(
+      `insert into call_events (id, call_id, type, occurred_at, payload) values ($1,$2,$3,$4,$5)
+       on conflict (id) do nothing returning id`,
+      [event.id, event.callId, event.type, event.occurredAt, JSON.stringify(event.payload)],
+    );
+    return rows.length === 1;
+  }
+
+  async listEvents(callId: string): Promise<CallEvent[]> {
+    const { rows } = await this.writer.query(
+      'select id, call_id, type, occurred_at, payload from call_events where call_id = $1 order by occurred_at, arrival',
+      [callId],
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      callId: String(r.call_id),
+      type: String(r.type),
+      occurredAt: iso(r.occurred_at),
+      payload: parseJson(r.payload),
+    }));
+  }
+
+  async addToRollup(call: CallRecord): Promise<boolean> {
+    if (!call.outcome) throw new Error(`call ${call.id} has no outcome yet and cannot be rolled up`);
+    const handleSeconds =
+      call.answeredAt && call.endedAt ? Math.max(0, (Date.parse(call.endedAt) - Date.parse(call.answeredAt)) / 1000) : 0;
+    // One statement: the marker insert and the increment commit together or not at all.
+    const { rows } = await this.writer.query(
+      `with applied as (
+         insert into call_rollup_applied (call_id) values ($1) on conflict do nothing returning call_id
+       )
+       insert into call_rollups (bucket, direction, outcome, calls, answered, converted, handle_seconds, cost_usd)
+       select date_trunc('minute', $2::timestamptz), $3, $4, 1, $5, $6, $7, $8 from applied
+       on conflict (bucket, direction, outcome) do update set
+         calls = call_rollups.calls + 1,
+         answered = call_rollups.answered + excluded.answered,
+         converted = call_rollups.converted + excluded.converted,
+         handle_seconds = call_rollups.handle_seconds + excluded.handle_seconds,
+         cost_usd = call_rollups.cost_usd + excluded.cost_usd
+       returning bucket`,
+      [
+        call.id,
+        call.startedAt,
+        call.direction,
+        call.outcome,
+        call.answeredAt ? 1 : 0,
+        call.outcome === 'converted' ? 1 : 0,
+        handleSeconds,
+        call.costUsd ?? 0,
+      ],
+    );
+    return rows.length === 1;
+  }
+
+  async listRollups(range: TimeRange): Promise<CallRollup[]> {
+    const { rows } = await this.reader.query(
+      `select bucket, direction, outcome, calls, answered, converted, handle_seconds, cost_usd from call_rollups
+       where bucket >= $1 and bucket < $2 order by bucket, direction, outcome`,
+      [range.from, range.to],
+    );
+    return rows.map((r) => ({
+      bucket: iso(r.bucket),
+      direction: r.direction as CallRollup['direction'],
+      outcome: r.outcome as CallRollup['outcome'],
+      calls: Number(r.calls),
+      answered: Number(r.answered),
+      converted: Number(r.converted),
+      handleSeconds: Number(r.handle_seconds),
+      costUsd: Number(r.cost_usd),
+    }));
+  }
+
+  async saveBeastModeSnapshot(snapshot: BeastModeSnapshot): Promise<void> {
+    await this.writer.query(
+      `insert into beast_mode_snapshots (taken_at, scores, calls_learned) values ($1, $2, $3)
+       on conflict (taken_at) do update set scores = excluded.scores, calls_learned = excluded.calls_learned`,
+      [snapshot.takenAt, JSON.stringify(snapshot.scores), snapshot.callsLearned],
+    );
+  }
+
+  async listBeastModeSnapshots(range: TimeRange): Promise<BeastModeSnapshot[]> {
+    const { rows } = await this.reader.query(
+      `select taken_at, scores, calls_learned from beast_mode_snapshots
+       where taken_at >= $1 and taken_at < $2 order by taken_at`,
+      [range.from, range.to],
+    );
+    return rows.map((r) => ({
+      takenAt: iso(r.taken_at),
+      scores: parseJson(r.scores) as BeastModeSnapshot['scores'],
+      callsLearned: Number(r.calls_learned),
+    }));
+  }
+
+  health(): Promise<StoreHealth> {
+    return probeHealth(this.store, this.kind, async () => {
+      await this.writer.query('select 1');
+      if (this.reader !== this.writer) await this.reader.query('select 1');
+    });
+  }
+
+  close(): Promise<void> {
+    return this.onClose();
+  }
+}
+
+/** node-postgres and PGlite both parse jsonb; a text column (or a driver setting) may not. */
+export function parseJson(value: unknown): Record<string, unknown> {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as Record<string, unknown>;
+}
+
+function toCallRecord(r: Record<string, unknown>): CallRecord {
+  return {
+    id: String(r.id),
+    direction: r.direction as CallRecord['direction'],
+    status: r.status as CallRecord['status'],
+    from: String(r.from_number),
+    to: String(r.to_number),
+    persona: (r.persona as string | null) ?? null,
+    campaign: (r.campaign as string | null) ?? null,
+    callControlId: (r.call_control_id as string | null) ?? null,
+    callSessionId: (r.call_session_id as string | null) ?? null,
+    startedAt: iso(r.started_at),
+    answeredAt: isoOrNull(r.answered_at),
+    endedAt: isoOrNull(r.ended_at),
+    outcome: (r.outcome as CallRecord['outcome']) ?? null,
+    hangupCause: (r.hangup_cause as string | null) ?? null,
+    hangupSource: (r.hangup_source as string | null) ?? null,
+    costUsd: r.cost_usd === null || r.cost_usd === undefined ? null : Number(r.cost_usd),
+    updatedAt: iso(r.updated_at),
+  };
+}

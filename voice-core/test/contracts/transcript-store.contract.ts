@@ -1,0 +1,55 @@
+import type { TranscriptStore } from '@mwva/voice-core';
+import { makeTurn, scope, UNICODE_TEXT } from './fixtures';
+
+export function transcriptStoreContract(getStore: () => TranscriptStore): void {
+  describe('TranscriptStore contract', () => {
+    it('returns an empty transcript for an unknown call', async () => {
+      expect(await getStore().getTranscript(scope().id('none'))).toEqual([]);
+    });
+
+    it('returns turns in seq order whatever the write order, and a re-write replaces a turn', async () => {
+      const s = scope();
+      const turns = [3, 0, 2, 1].map((seq) => makeTurn(s, 'call', seq));
+      for (const t of turns) await getStore().appendTurn(t);
+      const corrected = makeTurn(s, 'call', 1, { text: 'corrected', confidence: 0.99, intentId: 'price' });
+      await getStore().appendTurn(corrected);
+      await getStore().appendTurn(corrected);
+      const out = await getStore().getTranscript(s.id('call'));
+      expect(out.map((t) => t.seq)).toEqual([0, 1, 2, 3]);
+      expect(out[1]).toEqual(corrected);
+      expect(out[0]).toEqual(makeTurn(s, 'call', 0));
+    });
+
+    it('keeps unicode and long text intact', async () => {
+      const s = scope();
+      const turn = makeTurn(s, 'u', 0, { text: UNICODE_TEXT.repeat(500) });
+      await getStore().appendTurn(turn);
+      expect((await getStore().getTranscript(s.id('u')))[0]?.text).toBe(turn.text);
+    });
+
+    it('keeps every turn of concurrent writers', async () => {
+      const s = scope();
+      await Promise.all(Array.from({ length: 60 }, (_, seq) => getStore().appendTurn(makeTurn(s, 'busy', seq))));
+      const out = await getStore().getTranscript(s.id('busy'));
+      expect(out.map((t) => t.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i));
+    });
+
+    it('stores a raw webhook once per event id and purges expired ones', async () => {
+      const s = scope();
+      const fresh = { eventId: s.id('w1'), receivedAt: s.at(0), expiresAt: s.at(600), payload: { data: { id: s.id('w1'), t: UNICODE_TEXT } } };
+      const old = { eventId: s.id('w2'), receivedAt: s.at(0), expiresAt: s.at(60), payload: { data: { id: s.id('w2') } } };
+      expect(await getStore().saveRawWebhook(fresh)).toBe(true);
+      expect(await getStore().saveRawWebhook({ ...fresh, payload: { changed: true } })).toBe(false);
+      expect(await getStore().saveRawWebhook(old)).toBe(true);
+      expect(await getStore().getRawWebhook(fresh.eventId)).toEqual(fresh);
+      expect(await getStore().getRawWebhook(s.id('none'))).toBeNull();
+      expect(await getStore().purgeExpiredWebhooks(s.at(120))).toBeGreaterThanOrEqual(1);
+      expect(await getStore().getRawWebhook(old.eventId)).toBeNull();
+      expect(await getStore().getRawWebhook(fresh.eventId)).toEqual(fresh);
+    });
+
+    it('reports itself healthy', async () => {
+      expect(await getStore().health()).toMatchObject({ store: 'mongodb', ok: true });
+    });
+  });
+}
