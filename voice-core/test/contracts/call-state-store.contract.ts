@@ -23,7 +23,9 @@ export function callStateStoreContract(getStore: () => CallStateStore): void {
       const s = scope();
       const id = s.id('race');
       await getStore().compareAndSet(id, { n: 0 }, 0, 60);
-      const results = await Promise.all(Array.from({ length: 20 }, (_, n) => getStore().compareAndSet(id, { n }, 1, 60)));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, n) => getStore().compareAndSet(id, { n }, 1, 60)),
+      );
       expect(results.filter((r) => r === 2)).toHaveLength(1);
       expect(results.filter((r) => r === null)).toHaveLength(19);
     });

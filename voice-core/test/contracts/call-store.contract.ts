@@ -14,7 +14,13 @@ export function callStoreContract(getStore: () => CallStore): void {
       await getStore().upsertCall(call);
       expect(await getStore().getCall(call.id)).toEqual(call);
 
-      const ended = { ...call, status: 'ended' as const, outcome: 'not_converted' as const, endedAt: s.at(90), costUsd: 0.5 };
+      const ended = {
+        ...call,
+        status: 'ended' as const,
+        outcome: 'not_converted' as const,
+        endedAt: s.at(90),
+        costUsd: 0.5,
+      };
       await getStore().upsertCall(ended);
       await getStore().upsertCall(ended);
       expect(await getStore().getCall(call.id)).toEqual(ended);
@@ -53,7 +59,13 @@ export function callStoreContract(getStore: () => CallStore): void {
     it('keeps a large unicode payload intact', async () => {
       const s = scope();
       const big = { text: UNICODE_TEXT.repeat(2000), list: Array.from({ length: 5000 }, (_, i) => i) };
-      const event = { id: s.id('big'), callId: s.id('call'), type: 'call.transcription', occurredAt: s.at(0), payload: big };
+      const event = {
+        id: s.id('big'),
+        callId: s.id('call'),
+        type: 'call.transcription',
+        occurredAt: s.at(0),
+        payload: big,
+      };
       await getStore().appendEvent(event);
       expect((await getStore().listEvents(s.id('call')))[0]?.payload).toEqual(big);
     });
@@ -61,7 +73,13 @@ export function callStoreContract(getStore: () => CallStore): void {
     it('applies a call to its minute rollup exactly once, even under concurrent writers', async () => {
       const s = scope();
       const a = makeCall(s, 'a', { startedAt: s.at(10), answeredAt: s.at(12), endedAt: s.at(72), costUsd: 0.25 });
-      const b = makeCall(s, 'b', { startedAt: s.at(30), answeredAt: null, endedAt: s.at(40), outcome: 'no_answer', costUsd: 0 });
+      const b = makeCall(s, 'b', {
+        startedAt: s.at(30),
+        answeredAt: null,
+        endedAt: s.at(40),
+        outcome: 'no_answer',
+        costUsd: 0,
+      });
       const c = makeCall(s, 'c', { startedAt: s.at(50), answeredAt: s.at(51), endedAt: s.at(81), costUsd: 0.5 });
       const results = await Promise.all([a, a, a, b, c, c].map((call) => getStore().addToRollup(call)));
       expect(results.filter(Boolean)).toHaveLength(3);
@@ -97,14 +115,20 @@ export function callStoreContract(getStore: () => CallStore): void {
 
     it('keeps concurrent upserts of distinct calls', async () => {
       const s = scope();
-      await Promise.all(Array.from({ length: 50 }, (_, i) => getStore().upsertCall(makeCall(s, `p${i}`, { startedAt: s.at(i) }))));
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) => getStore().upsertCall(makeCall(s, `p${i}`, { startedAt: s.at(i) }))),
+      );
       expect(await getStore().listCalls({ ...s.range(0, 100), limit: 100 })).toHaveLength(50);
     });
 
     it('stores Beast Mode snapshots in time order', async () => {
       const s = scope();
       const scores = { opening: 50, discovery: 60, objection_handling: 70, closing: 40, overall: 55.5 };
-      await getStore().saveBeastModeSnapshot({ takenAt: s.at(120), scores: { ...scores, overall: 60 }, callsLearned: 20 });
+      await getStore().saveBeastModeSnapshot({
+        takenAt: s.at(120),
+        scores: { ...scores, overall: 60 },
+        callsLearned: 20,
+      });
       await getStore().saveBeastModeSnapshot({ takenAt: s.at(60), scores, callsLearned: 10 });
       const snaps = await getStore().listBeastModeSnapshots(s.range(0, 600));
       expect(snaps.map((x) => x.callsLearned)).toEqual([10, 20]);

@@ -44,7 +44,12 @@ export function makeCall(s: Scope, name: string, overrides: Partial<CallRecord> 
   };
 }
 
-export function makeTurn(s: Scope, callName: string, seq: number, overrides: Partial<TranscriptTurn> = {}): TranscriptTurn {
+export function makeTurn(
+  s: Scope,
+  callName: string,
+  seq: number,
+  overrides: Partial<TranscriptTurn> = {},
+): TranscriptTurn {
   return {
     callId: s.id(callName),
     seq,

@@ -42,7 +42,10 @@ export function learningGraphContract(getGraph: () => LearningGraph): void {
       await seed(s);
       await getGraph().credit(s.id('call'), [{ objectionId: s.id('price'), responseId: s.id('b') }], true);
       await seed(s);
-      expect((await getGraph().getArms(s.id('price'))).find((a) => a.responseId === s.id('b'))).toMatchObject({ wins: 1, trials: 1 });
+      expect((await getGraph().getArms(s.id('price'))).find((a) => a.responseId === s.id('b'))).toMatchObject({
+        wins: 1,
+        trials: 1,
+      });
     });
 
     it('counts every credit of many concurrent calls exactly once', async () => {
@@ -51,9 +54,14 @@ export function learningGraphContract(getGraph: () => LearningGraph): void {
       const pair = { objectionId: s.id('price'), responseId: s.id('c') };
       // 40 calls, each delivered twice at once: 40 trials, 20 wins.
       const credits = Array.from({ length: 40 }, (_, i) => [s.id(`call${i}`), i % 2 === 0] as const);
-      const results = await Promise.all([...credits, ...credits].map(([id, won]) => getGraph().credit(id, [pair], won)));
+      const results = await Promise.all(
+        [...credits, ...credits].map(([id, won]) => getGraph().credit(id, [pair], won)),
+      );
       expect(results.filter(Boolean)).toHaveLength(40);
-      expect((await getGraph().getArms(s.id('price'))).find((a) => a.responseId === s.id('c'))).toMatchObject({ wins: 20, trials: 40 });
+      expect((await getGraph().getArms(s.id('price'))).find((a) => a.responseId === s.id('c'))).toMatchObject({
+        wins: 20,
+        trials: 40,
+      });
     });
 
     it('keeps unicode labels and shows everything in the snapshot', async () => {

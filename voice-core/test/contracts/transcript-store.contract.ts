@@ -36,8 +36,18 @@ export function transcriptStoreContract(getStore: () => TranscriptStore): void {
 
     it('stores a raw webhook once per event id and purges expired ones', async () => {
       const s = scope();
-      const fresh = { eventId: s.id('w1'), receivedAt: s.at(0), expiresAt: s.at(600), payload: { data: { id: s.id('w1'), t: UNICODE_TEXT } } };
-      const old = { eventId: s.id('w2'), receivedAt: s.at(0), expiresAt: s.at(60), payload: { data: { id: s.id('w2') } } };
+      const fresh = {
+        eventId: s.id('w1'),
+        receivedAt: s.at(0),
+        expiresAt: s.at(600),
+        payload: { data: { id: s.id('w1'), t: UNICODE_TEXT } },
+      };
+      const old = {
+        eventId: s.id('w2'),
+        receivedAt: s.at(0),
+        expiresAt: s.at(60),
+        payload: { data: { id: s.id('w2') } },
+      };
       expect(await getStore().saveRawWebhook(fresh)).toBe(true);
       expect(await getStore().saveRawWebhook({ ...fresh, payload: { changed: true } })).toBe(false);
       expect(await getStore().saveRawWebhook(old)).toBe(true);

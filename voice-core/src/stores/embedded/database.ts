@@ -2,7 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import type { SqlExecutor, SqlQueryable } from '../sql/executor';
-import { CALL_STORE_MIGRATIONS, DOCUMENT_MIGRATIONS, GRAPH_MIGRATIONS, VECTOR_MIGRATIONS, migrate } from '../sql/migrations';
+import {
+  CALL_STORE_MIGRATIONS,
+  DOCUMENT_MIGRATIONS,
+  GRAPH_MIGRATIONS,
+  VECTOR_MIGRATIONS,
+  migrate,
+} from '../sql/migrations';
 
 function queryable(target: PGlite | Transaction): SqlQueryable {
   return {

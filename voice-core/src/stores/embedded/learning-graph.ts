@@ -30,10 +30,10 @@ export class EmbeddedLearningGraph implements LearningGraph {
   }
 
   async linkCandidate(objectionId: string, responseId: string): Promise<void> {
-    await this.db.query(
-      'insert into graph_arms (objection_id, response_id) values ($1, $2) on conflict do nothing',
-      [objectionId, responseId],
-    );
+    await this.db.query('insert into graph_arms (objection_id, response_id) values ($1, $2) on conflict do nothing', [
+      objectionId,
+      responseId,
+    ]);
   }
 
   async getArms(objectionId: string): Promise<ArmStats[]> {
@@ -67,7 +67,9 @@ export class EmbeddedLearningGraph implements LearningGraph {
     const [objections, responses, arms] = await Promise.all([
       this.db.query<ObjectionNode>('select id, label from graph_objections order by id'),
       this.db.query<ResponseNode>('select id, text, skill from graph_responses order by id'),
-      this.db.query('select objection_id, response_id, wins, trials from graph_arms order by objection_id, response_id'),
+      this.db.query(
+        'select objection_id, response_id, wins, trials from graph_arms order by objection_id, response_id',
+      ),
     ]);
     return { objections: objections.rows, responses: responses.rows, arms: arms.rows.map(toArm) };
   }

@@ -58,7 +58,9 @@ export class EmbeddedVectorStore implements VectorStore {
   }
 
   async count(collection: string): Promise<number> {
-    const { rows } = await this.db.query('select count(*)::int as n from vector_items where collection = $1', [collection]);
+    const { rows } = await this.db.query('select count(*)::int as n from vector_items where collection = $1', [
+      collection,
+    ]);
     return Number(rows[0]?.n ?? 0);
   }
 

@@ -24,7 +24,12 @@ export class InMemoryCallStateStore implements CallStateStore {
     return entry ? structuredClone(entry.value) : null;
   }
 
-  async compareAndSet(callId: string, state: JsonObject, expectedVersion: number, ttlSeconds: number): Promise<number | null> {
+  async compareAndSet(
+    callId: string,
+    state: JsonObject,
+    expectedVersion: number,
+    ttlSeconds: number,
+  ): Promise<number | null> {
     const current = this.live(this.states, callId);
     if ((current?.value.version ?? 0) !== expectedVersion) return null;
     const version = expectedVersion + 1;

@@ -94,7 +94,9 @@ export class SqlCallStore implements CallStore {
   async addToRollup(call: CallRecord): Promise<boolean> {
     if (!call.outcome) throw new Error(`call ${call.id} has no outcome yet and cannot be rolled up`);
     const handleSeconds =
-      call.answeredAt && call.endedAt ? Math.max(0, (Date.parse(call.endedAt) - Date.parse(call.answeredAt)) / 1000) : 0;
+      call.answeredAt && call.endedAt
+        ? Math.max(0, (Date.parse(call.endedAt) - Date.parse(call.answeredAt)) / 1000)
+        : 0;
     // One statement: the marker insert and the increment commit together or not at all.
     const { rows } = await this.writer.query(
       `with applied as (

@@ -1,7 +1,11 @@
 import type { AdapterKind, StoreHealth, StoreName } from '../../ports';
 
 /** Times one probe and turns its failure into a health row instead of an exception. */
-export async function probeHealth(store: StoreName, kind: AdapterKind, probe: () => Promise<unknown>): Promise<StoreHealth> {
+export async function probeHealth(
+  store: StoreName,
+  kind: AdapterKind,
+  probe: () => Promise<unknown>,
+): Promise<StoreHealth> {
   const started = performance.now();
   try {
     await probe();

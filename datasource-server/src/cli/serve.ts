@@ -1,0 +1,47 @@
+import { ConfigError, loadEnv } from '../config/env';
+import { createLogger } from '../observability/logger';
+import { startServer } from '../server';
+
+/** `voice-agent serve`: start the API and stop it gracefully on SIGTERM/SIGINT. */
+export async function serve(overrides: { port?: string }): Promise<void> {
+  let env;
+  try {
+    env = loadEnv({ ...process.env, ...(overrides.port ? { PORT: overrides.port } : {}) });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`voice-agent: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+
+  const logger = createLogger(env.LOG_LEVEL);
+  const running = await startServer(env, logger);
+  const storeKinds = Object.fromEntries((await running.stores.health()).map((h) => [h.store, h.kind]));
+  logger.info({ url: running.url, stores: storeKinds, tokenSource: running.token.source }, 'voice-agent-api listening');
+  if (running.token.source !== 'environment') {
+    // Printed for the person who just ran `npm start`; production sets API_TOKEN and never gets here.
+    process.stdout.write(
+      [
+        '',
+        `  Magnificent Worldwide Voice Agent API  ${running.url}`,
+        `  health   ${running.url}/healthz   ready ${running.url}/readyz   metrics ${running.url}/metrics`,
+        `  API token (kept in ${env.DATA_DIR}/api-token): ${running.token.token}`,
+        `  try: curl -H "Authorization: Bearer ${running.token.token}" ${running.url}/readyz`,
+        '',
+      ].join('\n') + '\n',
+    );
+  }
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      running.shutdown(signal).then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
+}

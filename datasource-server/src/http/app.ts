@@ -1,0 +1,78 @@
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import type { Registry } from 'prom-client';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from '../observability/logger';
+import { createHttpMetrics } from '../observability/metrics';
+import { requireBearerToken } from './auth';
+import type { Readiness } from './readiness';
+
+export interface AppDeps {
+  logger: Logger;
+  registry: Registry;
+  readiness: Readiness;
+  apiToken: string;
+}
+
+const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback, uniquelocal');
+
+  const { requestDuration } = createHttpMetrics(deps.registry);
+  app.use((req, res, next) => {
+    const end = requestDuration.startTimer({ method: req.method });
+    res.on('finish', () => end({ route: routeLabel(req.route?.path, req.baseUrl), status: String(res.statusCode) }));
+    next();
+  });
+  app.use(pinoHttp({ logger: deps.logger, autoLogging: { ignore: (req) => QUIET_PATHS.has(req.url ?? '') } }));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    try {
+      const report = await deps.readiness.report();
+      res.status(report.status === 'ready' ? 200 : 503).json(report);
+    } catch (err) {
+      res.status(503).json({ status: 'not_ready', error: (err as Error).message, stores: [] });
+    }
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.registry.contentType).send(await deps.registry.metrics());
+  });
+
+  const api = express.Router();
+  api.use(requireBearerToken(deps.apiToken));
+  api.use(express.json({ limit: '256kb' }));
+  app.use('/api', api);
+
+  app.use((req, res) => {
+    res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
+  });
+  app.use(errorHandler(deps.logger));
+  return app;
+}
+
+/** Route templates (not raw paths) keep metric label cardinality bounded. */
+function routeLabel(routePath: unknown, baseUrl: string): string {
+  return typeof routePath === 'string' ? `${baseUrl}${routePath}` : 'unmatched';
+}
+
+function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: { status?: number; statusCode?: number; type?: string; message?: string }, req, res, _next) => {
+    const status = err.status ?? err.statusCode ?? 500;
+    if (status >= 500) {
+      logger.error({ err, path: req.path }, 'request failed');
+      res.status(500).json({ error: 'internal error' });
+      return;
+    }
+    // body-parser errors: malformed JSON, too large, wrong charset.
+    res
+      .status(status)
+      .json({ error: err.type === 'entity.parse.failed' ? 'malformed JSON body' : (err.message ?? 'bad request') });
+  };
+}

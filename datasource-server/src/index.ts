@@ -1,0 +1,5 @@
+export { loadEnv, envSchema, ConfigError, type Env } from './config/env';
+export { createApp, type AppDeps } from './http/app';
+export { startServer, type RunningServer } from './server';
+export { createLogger } from './observability/logger';
+export { createRegistry } from './observability/metrics';

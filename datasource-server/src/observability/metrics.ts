@@ -1,0 +1,25 @@
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+export interface HttpMetrics {
+  requestDuration: Histogram<'method' | 'route' | 'status'>;
+}
+
+/** A registry per server instance (tests run several), with Node's default metrics. */
+export function createRegistry(): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: 'voice-agent-api' });
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+export function createHttpMetrics(registry: Registry): HttpMetrics {
+  return {
+    requestDuration: new Histogram({
+      name: 'voice_http_request_duration_seconds',
+      help: 'HTTP request latency by method, matched route and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+  };
+}

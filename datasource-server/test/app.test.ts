@@ -1,0 +1,120 @@
+import request from 'supertest';
+import { openStores, type Stores } from '@mwva/voice-core';
+import { createApp, createLogger, createRegistry } from '@mwva/datasource-server';
+import { Readiness } from '../src/http/readiness';
+
+const TOKEN = 'test-token-0123456789abcdef';
+
+describe('HTTP skeleton (embedded stores in memory)', () => {
+  let stores: Stores;
+  let readiness: Readiness;
+  let app: ReturnType<typeof createApp>;
+
+  beforeAll(async () => {
+    const registry = createRegistry();
+    stores = await openStores({ dataDir: null }, registry);
+    readiness = new Readiness(stores);
+    readiness.state = 'ready';
+    app = createApp({ logger: createLogger('silent'), registry, readiness, apiToken: TOKEN });
+  }, 60_000);
+
+  afterAll(() => stores.close());
+
+  it('GET /healthz answers without touching stores', async () => {
+    const res = await request(app).get('/healthz');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+  });
+
+  it('GET /readyz lists every store as embedded and healthy', async () => {
+    const res = await request(app).get('/readyz');
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('ready');
+    expect(
+      res.body.stores.map((s: { store: string; kind: string; ok: boolean }) => `${s.store}:${s.kind}:${s.ok}`),
+    ).toEqual([
+      'postgres:embedded:true',
+      'mongodb:embedded:true',
+      'neo4j:embedded:true',
+      'chroma:embedded:true',
+      'redis:embedded:true',
+    ]);
+  });
+
+  it('GET /readyz turns 503 while draining', async () => {
+    readiness.state = 'draining';
+    try {
+      const res = await request(app).get('/readyz');
+      expect(res.status).toBe(503);
+      expect(res.body.status).toBe('draining');
+    } finally {
+      readiness.state = 'ready';
+    }
+  });
+
+  it('GET /metrics serves Prometheus text with Node defaults and voice_ metrics', async () => {
+    await stores.calls.getCall('warm-up');
+    await request(app).get('/healthz');
+    const res = await request(app).get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(res.text).toMatch(/^# TYPE process_resident_memory_bytes gauge$/m);
+    expect(res.text).toMatch(/^# TYPE nodejs_eventloop_lag_p99_seconds gauge$/m);
+    expect(
+      sample(res.text, 'voice_store_duration_seconds_count', { store: 'postgres', op: 'getCall', result: 'ok' }),
+    ).toBe(1);
+    expect(
+      sample(res.text, 'voice_http_request_duration_seconds_count', { route: '/healthz', status: '200' }),
+    ).toBeGreaterThan(0);
+  });
+
+  describe('/api auth', () => {
+    it('refuses a request without a token', async () => {
+      const res = await request(app).get('/api/anything');
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({ error: 'missing bearer token' });
+      expect(res.headers['www-authenticate']).toBe('Bearer');
+    });
+
+    it.each([`Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(0, -1)}`, 'Bearer x', `Basic ${TOKEN}`, TOKEN])(
+      'refuses a wrong token (%s)',
+      async (header) => {
+        const res = await request(app).get('/api/anything').set('Authorization', header);
+        expect(res.status).toBe(401);
+      },
+    );
+
+    it('lets the right token through to routing', async () => {
+      const res = await request(app).get('/api/anything').set('Authorization', `Bearer ${TOKEN}`);
+      expect(res.status).toBe(404);
+      expect(res.body.error).toBe('no route for GET /api/anything');
+    });
+
+    it('answers malformed JSON with 400, not a crash', async () => {
+      const res = await request(app)
+        .post('/api/anything')
+        .set('Authorization', `Bearer ${TOKEN}`)
+        .set('Content-Type', 'application/json')
+        .send('{"unterminated');
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: 'malformed JSON body' });
+    });
+
+    it('answers an oversized body with 413', async () => {
+      const res = await request(app)
+        .post('/api/anything')
+        .set('Authorization', `Bearer ${TOKEN}`)
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify({ blob: 'x'.repeat(300_000) }));
+      expect(res.status).toBe(413);
+    });
+  });
+});
+
+/** The value of the first sample of `name` carrying all `labels`, whatever their order. */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
