@@ -1,5 +1,6 @@
 import { Histogram, type Registry } from 'prom-client';
-import type { StoreAdapter } from '../ports';
+import { StoreError, type StoreAdapter } from '../ports';
+import { errorMessage } from '../stores/sql/health';
 
 const STORE_DURATION = 'voice_store_duration_seconds';
 
@@ -19,7 +20,8 @@ const UNTIMED = new Set(['health', 'close', 'constructor']);
 
 /**
  * Wraps every async method of an adapter so its latency lands in
- * `voice_store_duration_seconds{store,op,result}` without each adapter timing itself.
+ * `voice_store_duration_seconds{store,op,result}` and its failures carry the store's name,
+ * without each adapter doing either itself.
  */
 export function instrumentStore<T extends StoreAdapter>(adapter: T, registry: Registry): T {
   const histogram = storeDurationHistogram(registry);
@@ -41,7 +43,9 @@ export function instrumentStore<T extends StoreAdapter>(adapter: T, registry: Re
           },
           (err: unknown) => {
             end({ result: 'error' });
-            throw err;
+            // Whatever the driver threw, the caller learns which store and operation failed.
+            if (err instanceof StoreError) throw err;
+            throw new StoreError(target.store, `${prop} failed: ${errorMessage(err)}`, { cause: err });
           },
         );
       };

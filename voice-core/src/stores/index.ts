@@ -6,3 +6,4 @@ export { InMemoryCallStateStore } from './memory/call-state-store';
 export { SqlCallStore } from './sql/call-store';
 export type { SqlExecutor, SqlQueryable } from './sql/executor';
 export { openStores, openEmbeddedStores, bundleStores, type StoreOptions, type StoreAdapters } from './open';
+export * from './native';

@@ -1,0 +1,164 @@
+import { MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
+import type { RawWebhook, TranscriptTurn } from '../../domain';
+import type { StoreHealth, TranscriptStore } from '../../ports';
+import { probeHealth } from '../sql/health';
+
+export interface MongoOptions {
+  uri: string;
+  /** Database name when the URI names none. */
+  database?: string;
+  serverSelectionTimeoutMs?: number;
+}
+
+/** What the connected server can do; FerretDB (our test server) refuses TTL indexes. */
+export interface MongoCapabilities {
+  server: 'mongodb' | 'ferretdb';
+  /** False: expired raw webhooks are removed only by `purgeExpiredWebhooks` sweeps. */
+  ttlIndex: boolean;
+}
+
+interface TurnDoc extends Omit<TranscriptTurn, 'startedAt' | 'endedAt'> {
+  startedAt: Date;
+  endedAt: Date;
+}
+
+interface WebhookDoc {
+  _id: string;
+  receivedAt: Date;
+  expiresAt: Date;
+  payload: Record<string, unknown>;
+}
+
+const DUPLICATE_KEY = 11000;
+
+/** Mongo-role adapter on the official driver. */
+export class MongoTranscriptStore implements TranscriptStore {
+  readonly store = 'mongodb' as const;
+  readonly kind = 'native' as const;
+
+  private constructor(
+    private readonly client: MongoClient,
+    private readonly db: Db,
+    readonly capabilities: MongoCapabilities,
+  ) {}
+
+  private get turns(): Collection<TurnDoc> {
+    return this.db.collection<TurnDoc>('transcript_turns');
+  }
+
+  private get webhooks(): Collection<WebhookDoc> {
+    return this.db.collection<WebhookDoc>('raw_webhooks');
+  }
+
+  static async open(options: MongoOptions): Promise<MongoTranscriptStore> {
+    const client = new MongoClient(options.uri, {
+      serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 3000,
+      connectTimeoutMS: 3000,
+      appName: 'voice-agent-api',
+    });
+    try {
+      await client.connect();
+      const db = client.db(options.database);
+      const ttlIndex = await ensureIndexes(db);
+      return new MongoTranscriptStore(client, db, { server: await serverFlavour(db), ttlIndex });
+    } catch (err) {
+      await client.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async appendTurn(turn: TranscriptTurn): Promise<void> {
+    const doc: TurnDoc = { ...turn, startedAt: new Date(turn.startedAt), endedAt: new Date(turn.endedAt) };
+    await retryOnDuplicate(() => this.turns.replaceOne({ callId: turn.callId, seq: turn.seq }, doc, { upsert: true }));
+  }
+
+  async getTranscript(callId: string): Promise<TranscriptTurn[]> {
+    const docs = await this.turns
+      .find({ callId }, { projection: { _id: 0 } })
+      .sort({ seq: 1 })
+      .toArray();
+    return docs.map((d) => ({
+      callId: d.callId,
+      seq: d.seq,
+      speaker: d.speaker,
+      text: d.text,
+      startedAt: d.startedAt.toISOString(),
+      endedAt: d.endedAt.toISOString(),
+      confidence: d.confidence,
+      intentId: d.intentId,
+      latencyMs: d.latencyMs,
+    }));
+  }
+
+  async saveRawWebhook(webhook: RawWebhook): Promise<boolean> {
+    try {
+      await this.webhooks.insertOne({
+        _id: webhook.eventId,
+        receivedAt: new Date(webhook.receivedAt),
+        expiresAt: new Date(webhook.expiresAt),
+        payload: webhook.payload,
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof MongoServerError && err.code === DUPLICATE_KEY) return false;
+      throw err;
+    }
+  }
+
+  async getRawWebhook(eventId: string): Promise<RawWebhook | null> {
+    const doc = await this.webhooks.findOne({ _id: eventId });
+    if (!doc) return null;
+    return {
+      eventId: doc._id,
+      receivedAt: doc.receivedAt.toISOString(),
+      expiresAt: doc.expiresAt.toISOString(),
+      payload: doc.payload,
+    };
+  }
+
+  /** With a TTL index MongoDB also deletes on its own; this sweep works on any server. */
+  async purgeExpiredWebhooks(now: string): Promise<number> {
+    const result = await this.webhooks.deleteMany({ expiresAt: { $lte: new Date(now) } });
+    return result.deletedCount;
+  }
+
+  health(): Promise<StoreHealth> {
+    return probeHealth(this.store, this.kind, () => this.db.command({ ping: 1 }));
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+/**
+ * Creates the indexes idempotently. Returns whether the TTL index exists: a server that does
+ * not implement TTL indexes gets a plain index on `expiresAt` for the sweep instead.
+ */
+async function ensureIndexes(db: Db): Promise<boolean> {
+  await db.collection('transcript_turns').createIndex({ callId: 1, seq: 1 }, { unique: true, name: 'call_seq' });
+  const webhooks = db.collection('raw_webhooks');
+  try {
+    await webhooks.createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0, name: 'expires_ttl' });
+    return true;
+  } catch (err) {
+    if (!(err instanceof MongoServerError) || !/not implemented/i.test(err.message)) throw err;
+    await webhooks.createIndex({ expiresAt: 1 }, { name: 'expires_sweep' });
+    return false;
+  }
+}
+
+async function serverFlavour(db: Db): Promise<MongoCapabilities['server']> {
+  const info = await db.admin().command({ buildInfo: 1 });
+  return typeof info.ferretdbVersion === 'string' ? 'ferretdb' : 'mongodb';
+}
+
+/** Two concurrent upserts of a new key can both try to insert; the loser retries as an update. */
+async function retryOnDuplicate<T>(op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (err) {
+    if (err instanceof MongoServerError && err.code === DUPLICATE_KEY) return op();
+    throw err;
+  }
+}
