@@ -7,31 +7,19 @@ export interface ReadinessReport {
   stores: StoreHealth[];
 }
 
-/** Tracks whether this replica should receive traffic: all stores answer and it is not draining. */
+/**
+ * Whether this replica should receive traffic: every store answers and it is not draining.
+ * Each store's probe has its own timeout (see probeHealth), so a hanging store is named, not waited on.
+ */
 export class Readiness {
   state: ReadinessState = 'starting';
 
-  constructor(
-    private readonly stores: Stores,
-    private readonly probeTimeoutMs = 2000,
-  ) {}
+  constructor(private readonly stores: Stores) {}
 
   async report(): Promise<ReadinessReport> {
-    const stores = await withTimeout(this.stores.health(), this.probeTimeoutMs);
+    const stores = await this.stores.health();
     if (this.state === 'draining') return { status: 'draining', stores };
     const ok = this.state === 'ready' && stores.every((s) => s.ok);
     return { status: ok ? 'ready' : 'not_ready', stores };
-  }
-}
-
-async function withTimeout(pending: Promise<StoreHealth[]>, ms: number): Promise<StoreHealth[]> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`store health probes did not answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([pending, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }

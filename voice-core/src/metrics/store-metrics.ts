@@ -1,6 +1,6 @@
 import { Histogram, type Registry } from 'prom-client';
 import { StoreError, type StoreAdapter } from '../ports';
-import { errorMessage } from '../stores/sql/health';
+import { errorMessage } from '../stores/health';
 
 const STORE_DURATION = 'voice_store_duration_seconds';
 

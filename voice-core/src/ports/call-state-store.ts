@@ -24,6 +24,12 @@ export interface CallStateStore extends StoreAdapter {
   /** Gives up a claim, so a failed attempt can be retried. */
   releaseClaim(key: string): Promise<void>;
 
+  /**
+   * Shared rate limit (GCRA: `ratePerSecond` sustained, bursts up to one second's worth).
+   * Returns 0 when a token was taken, else the milliseconds to wait before asking again.
+   */
+  takeToken(bucket: string, ratePerSecond: number): Promise<number>;
+
   markActive(callId: string): Promise<void>;
   markInactive(callId: string): Promise<void>;
   countActive(): Promise<number>;

@@ -18,6 +18,18 @@ export interface CallStore extends StoreAdapter {
   appendEvent(event: CallEvent): Promise<boolean>;
   /** Events of one call in `occurredAt` order (ties by arrival). */
   listEvents(callId: string): Promise<CallEvent[]>;
+  /** Records that the event changed the call's state; the stored event log is the inbox. */
+  markEventApplied(eventId: string): Promise<void>;
+  /** Stored events never marked applied that arrived before `before`, oldest first (crash recovery). */
+  listUnappliedEvents(before: string, limit: number): Promise<CallEvent[]>;
+
+  /**
+   * Moves up to `limit` queued calls to `dialing` and returns them, oldest first. Concurrent
+   * callers (several replicas) never receive the same call.
+   */
+  claimQueuedCalls(limit: number): Promise<CallRecord[]>;
+  /** Ended calls that are not yet in the rollups and ended before `endedBefore`, oldest first. */
+  listUnfinalizedCalls(endedBefore: string, limit: number): Promise<CallRecord[]>;
 
   /**
    * Adds a finished call to its minute's rollup exactly once per call id;

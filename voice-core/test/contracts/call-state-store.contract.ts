@@ -53,6 +53,23 @@ export function callStateStoreContract(getStore: () => CallStateStore): void {
       expect(await getStore().claimOnce(key, 600)).toBe(true);
     });
 
+    it('rate-limits with bursts of one second and shared state', async () => {
+      const s = scope();
+      const bucket = s.id('dial');
+      const results = await Promise.all(Array.from({ length: 8 }, () => getStore().takeToken(bucket, 5)));
+      expect(results.filter((w) => w === 0)).toHaveLength(5);
+      for (const wait of results.filter((w) => w > 0)) {
+        expect(wait).toBeGreaterThan(0);
+        expect(wait).toBeLessThanOrEqual(1000);
+      }
+      // After the advised wait a token is available again.
+      const wait = Math.max(...results);
+      await new Promise((r) => setTimeout(r, wait + 20));
+      expect(await getStore().takeToken(bucket, 5)).toBe(0);
+      // Other buckets are independent.
+      expect(await getStore().takeToken(s.id('other'), 5)).toBe(0);
+    });
+
     it('counts active calls as a set', async () => {
       const s = scope();
       const before = await getStore().countActive();

@@ -136,6 +136,54 @@ export function callStoreContract(getStore: () => CallStore): void {
       expect(await getStore().listBeastModeSnapshots(s.range(600, 700))).toEqual([]);
     });
 
+    it('keeps an inbox: stored events stay unapplied until marked', async () => {
+      const s = scope();
+      const callId = s.id('call');
+      const a = { id: s.id('a'), callId, type: 'call.initiated', occurredAt: s.at(1), payload: {} };
+      const b = { id: s.id('b'), callId, type: 'call.answered', occurredAt: s.at(2), payload: {} };
+      await getStore().appendEvent(a);
+      await getStore().appendEvent(b);
+      const future = new Date(Date.now() + 60_000).toISOString();
+      const own = async () =>
+        (await getStore().listUnappliedEvents(future, 100_000)).filter((e) => e.callId === callId);
+      expect((await own()).map((e) => e.id)).toEqual([a.id, b.id]);
+      await getStore().markEventApplied(a.id);
+      await getStore().markEventApplied(a.id);
+      expect((await own()).map((e) => e.id)).toEqual([b.id]);
+      const past = new Date(Date.now() - 60_000).toISOString();
+      expect((await getStore().listUnappliedEvents(past, 100_000)).filter((e) => e.callId === callId)).toEqual([]);
+    });
+
+    it('hands each queued call to exactly one of several concurrent claimers, oldest first', async () => {
+      const s = scope();
+      const ids = Array.from({ length: 30 }, (_, i) => s.id(`q${String(i).padStart(2, '0')}`));
+      for (const [i, id] of ids.entries()) {
+        await getStore().upsertCall({ ...makeCall(s, 'x'), id, status: 'queued', startedAt: s.at(i), outcome: null });
+      }
+      const batches = await Promise.all([0, 1, 2, 3].map(() => getStore().claimQueuedCalls(10)));
+      const mine = batches.map((b) => b.filter((c) => ids.includes(c.id)).map((c) => c.id));
+      const claimed = mine.flat();
+      expect(new Set(claimed).size).toBe(claimed.length);
+      expect([...claimed].sort()).toEqual(ids);
+      for (const batch of mine) expect(batch).toEqual([...batch].sort());
+      expect((await getStore().getCall(ids[0]!))?.status).toBe('dialing');
+      expect((await getStore().claimQueuedCalls(100)).filter((c) => ids.includes(c.id))).toEqual([]);
+    });
+
+    it('lists ended calls that are not yet rolled up', async () => {
+      const s = scope();
+      const done = makeCall(s, 'done', { endedAt: s.at(60) });
+      const pending = makeCall(s, 'pending', { endedAt: s.at(60) });
+      const live = makeCall(s, 'live', { status: 'answered', endedAt: null, outcome: null });
+      for (const c of [done, pending, live]) await getStore().upsertCall(c);
+      await getStore().addToRollup(done);
+      const ids = (await getStore().listUnfinalizedCalls(s.at(61), 100_000)).map((c) => c.id);
+      expect(ids).toContain(pending.id);
+      expect(ids).not.toContain(done.id);
+      expect(ids).not.toContain(live.id);
+      expect((await getStore().listUnfinalizedCalls(s.at(59), 100_000)).map((c) => c.id)).not.toContain(pending.id);
+    });
+
     it('reports itself healthy', async () => {
       const health = await getStore().health();
       expect(health).toMatchObject({ store: 'postgres', ok: true });

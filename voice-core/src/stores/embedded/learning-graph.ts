@@ -1,7 +1,7 @@
 import type { ArmStats, LearningGraphSnapshot, ObjectionNode, PairUsed, ResponseNode } from '../../domain';
 import type { LearningGraph, StoreHealth } from '../../ports';
 import type { SqlExecutor } from '../sql/executor';
-import { probeHealth } from '../sql/health';
+import { probeHealth } from '../health';
 import { uniquePairs } from '../pairs';
 
 /** Neo4j role on PGlite: nodes and ANSWERED_BY edges as tables. */

@@ -2,7 +2,7 @@ import type { RawWebhook, TranscriptTurn } from '../../domain';
 import type { StoreHealth, TranscriptStore } from '../../ports';
 import { iso, type SqlExecutor } from '../sql/executor';
 import { parseJson } from '../sql/call-store';
-import { probeHealth } from '../sql/health';
+import { probeHealth } from '../health';
 
 /** Mongo role on PGlite: each turn and webhook is a JSONB document. */
 export class EmbeddedTranscriptStore implements TranscriptStore {

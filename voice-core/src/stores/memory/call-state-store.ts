@@ -16,6 +16,7 @@ export class InMemoryCallStateStore implements CallStateStore {
   private readonly states = new Map<string, Entry<Versioned<JsonObject>>>();
   private readonly claims = new Map<string, Entry<true>>();
   private readonly active = new Set<string>();
+  private readonly buckets = new Map<string, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -52,6 +53,12 @@ export class InMemoryCallStateStore implements CallStateStore {
     this.claims.delete(key);
   }
 
+  async takeToken(bucket: string, ratePerSecond: number): Promise<number> {
+    const { wait, tat } = gcra(this.buckets.get(bucket) ?? 0, this.now(), ratePerSecond);
+    if (wait === 0) this.buckets.set(bucket, tat);
+    return wait;
+  }
+
   async markActive(callId: string): Promise<void> {
     this.active.add(callId);
   }
@@ -72,6 +79,7 @@ export class InMemoryCallStateStore implements CallStateStore {
     this.states.clear();
     this.claims.clear();
     this.active.clear();
+    this.buckets.clear();
   }
 
   private live<T>(map: Map<string, Entry<T>>, key: string): Entry<T> | undefined {
@@ -94,4 +102,16 @@ export class InMemoryCallStateStore implements CallStateStore {
     for (const [key, entry] of this.claims) if (entry.expiresAt <= now) this.claims.delete(key);
     for (const [key, entry] of this.states) if (entry.expiresAt <= now) this.states.delete(key);
   }
+}
+
+/**
+ * Generic cell rate algorithm on a "theoretical arrival time": the same arithmetic as the
+ * Redis script, so both adapters limit alike.
+ */
+export function gcra(storedTat: number, now: number, ratePerSecond: number): { wait: number; tat: number } {
+  const interval = 1000 / ratePerSecond;
+  const tolerance = interval * (Math.max(1, Math.floor(ratePerSecond)) - 1);
+  const tat = Math.max(storedTat, now);
+  if (tat - now > tolerance) return { wait: Math.ceil(tat - now - tolerance), tat: storedTat };
+  return { wait: 0, tat: tat + interval };
 }

@@ -1,7 +1,7 @@
 import { ChromaClient, ChromaNotFoundError, type Collection } from 'chromadb';
 import type { VectorItem, VectorMatch, VectorMetadata } from '../../domain';
 import type { StoreHealth, VectorStore } from '../../ports';
-import { probeHealth } from '../sql/health';
+import { probeHealth } from '../health';
 
 export interface ChromaOptions {
   /** Server URL, e.g. http://127.0.0.1:8000 */

@@ -1,6 +1,6 @@
 import type { CallStateStore, CallStore, LearningGraph, StoreName, TranscriptStore, VectorStore } from '../../ports';
 import { StoreError } from '../../ports';
-import { errorMessage } from '../sql/health';
+import { errorMessage } from '../health';
 import { ChromaVectorStore, type ChromaOptions } from './chroma';
 import { MongoTranscriptStore, type MongoOptions } from './mongodb';
 import { Neo4jLearningGraph, type Neo4jOptions } from './neo4j';

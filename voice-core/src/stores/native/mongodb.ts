@@ -1,7 +1,7 @@
 import { MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
 import type { RawWebhook, TranscriptTurn } from '../../domain';
 import type { StoreHealth, TranscriptStore } from '../../ports';
-import { probeHealth } from '../sql/health';
+import { probeHealth } from '../health';
 
 export interface MongoOptions {
   uri: string;

@@ -2,7 +2,7 @@ import neo4j, { type Driver, type ManagedTransaction } from 'neo4j-driver';
 import type { ArmStats, LearningGraphSnapshot, ObjectionNode, PairUsed, ResponseNode } from '../../domain';
 import type { LearningGraph, StoreHealth } from '../../ports';
 import { uniquePairs } from '../pairs';
-import { probeHealth } from '../sql/health';
+import { probeHealth } from '../health';
 
 export interface Neo4jOptions {
   uri: string;

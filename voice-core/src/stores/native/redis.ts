@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { CallStateStore, JsonObject, StoreHealth, Versioned } from '../../ports';
-import { probeHealth } from '../sql/health';
+import { probeHealth } from '../health';
 
 export interface RedisOptions {
   url: string;
@@ -19,6 +19,20 @@ if version ~= tonumber(ARGV[2]) then return nil end
 local next = version + 1
 redis.call('SET', KEYS[1], '{"version":' .. next .. ',"state":' .. ARGV[1] .. '}', 'EX', ARGV[3])
 return next
+`;
+
+/** GCRA (see memory/call-state-store.ts `gcra`) on the server's clock, shared by all replicas. */
+const TAKE_TOKEN = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local rate = tonumber(ARGV[1])
+local interval = 1000 / rate
+local tolerance = interval * (math.max(1, math.floor(rate)) - 1)
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+if tat - now > tolerance then return math.ceil(tat - now - tolerance) end
+redis.call('SET', KEYS[1], tostring(tat + interval), 'PX', math.ceil(tat + interval - now) + 1000)
+return 0
 `;
 
 /** Redis-role adapter on ioredis; reconnects by itself when the server comes back. */
@@ -42,6 +56,7 @@ export class RedisCallStateStore implements CallStateStore {
     // Connection errors surface on the failing command; the event only needs a listener.
     redis.on('error', () => undefined);
     redis.defineCommand('casState', { numberOfKeys: 1, lua: COMPARE_AND_SET });
+    redis.defineCommand('takeToken', { numberOfKeys: 1, lua: TAKE_TOKEN });
     try {
       await redis.connect();
       await redis.ping();
@@ -89,6 +104,11 @@ export class RedisCallStateStore implements CallStateStore {
 
   async releaseClaim(key: string): Promise<void> {
     await this.redis.del(this.key('claim', key));
+  }
+
+  async takeToken(bucket: string, ratePerSecond: number): Promise<number> {
+    const take = (this.redis as unknown as { takeToken: (...args: unknown[]) => Promise<number> }).takeToken;
+    return Number(await take.call(this.redis, this.key('rate', bucket), String(ratePerSecond)));
   }
 
   async markActive(callId: string): Promise<void> {

@@ -1,7 +1,7 @@
 import type { BeastModeSnapshot, CallEvent, CallRecord, CallRollup, TimeRange } from '../../domain';
 import type { AdapterKind, CallStore, ListCallsQuery, StoreHealth } from '../../ports';
 import { iso, isoOrNull, type SqlExecutor, type SqlQueryable } from './executor';
-import { probeHealth } from './health';
+import { probeHealth } from '../health';
 
 const CALL_COLUMNS = `id, direction, status, from_number, to_number, persona, campaign, call_control_id,
   call_session_id, started_at, answered_at, ended_at, outcome, hangup_cause, hangup_source, cost_usd, updated_at`;
@@ -82,13 +82,44 @@ export class SqlCallStore implements CallStore {
       'select id, call_id, type, occurred_at, payload from call_events where call_id = $1 order by occurred_at, arrival',
       [callId],
     );
-    return rows.map((r) => ({
-      id: String(r.id),
-      callId: String(r.call_id),
-      type: String(r.type),
-      occurredAt: iso(r.occurred_at),
-      payload: parseJson(r.payload),
-    }));
+    return rows.map(toCallEvent);
+  }
+
+  async markEventApplied(eventId: string): Promise<void> {
+    await this.writer.query('update call_events set applied_at = now() where id = $1 and applied_at is null', [
+      eventId,
+    ]);
+  }
+
+  async listUnappliedEvents(before: string, limit: number): Promise<CallEvent[]> {
+    const { rows } = await this.writer.query(
+      `select id, call_id, type, occurred_at, payload from call_events
+       where applied_at is null and received_at < $1 order by received_at, arrival limit $2`,
+      [before, limit],
+    );
+    return rows.map(toCallEvent);
+  }
+
+  async claimQueuedCalls(limit: number): Promise<CallRecord[]> {
+    const { rows } = await this.writer.query(
+      `update calls set status = 'dialing', updated_at = now()
+       where id in (
+         select id from calls where status = 'queued' order by started_at, id limit $1 for update skip locked
+       ) returning ${CALL_COLUMNS}`,
+      [limit],
+    );
+    return rows.map(toCallRecord).sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
+  }
+
+  async listUnfinalizedCalls(endedBefore: string, limit: number): Promise<CallRecord[]> {
+    const { rows } = await this.writer.query(
+      `select ${CALL_COLUMNS} from calls c
+       where status = 'ended' and ended_at < $1
+         and not exists (select 1 from call_rollup_applied a where a.call_id = c.id)
+       order by ended_at, id limit $2`,
+      [endedBefore, limit],
+    );
+    return rows.map(toCallRecord);
   }
 
   async addToRollup(call: CallRecord): Promise<boolean> {
@@ -179,6 +210,16 @@ export class SqlCallStore implements CallStore {
 /** node-postgres and PGlite both parse jsonb; a text column (or a driver setting) may not. */
 export function parseJson(value: unknown): Record<string, unknown> {
   return (typeof value === 'string' ? JSON.parse(value) : value) as Record<string, unknown>;
+}
+
+function toCallEvent(r: Record<string, unknown>): CallEvent {
+  return {
+    id: String(r.id),
+    callId: String(r.call_id),
+    type: String(r.type),
+    occurredAt: iso(r.occurred_at),
+    payload: parseJson(r.payload),
+  };
 }
 
 function toCallRecord(r: Record<string, unknown>): CallRecord {

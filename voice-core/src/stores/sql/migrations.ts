@@ -69,6 +69,18 @@ export const CALL_STORE_MIGRATIONS: Migration[] = [
   },
 ];
 
+CALL_STORE_MIGRATIONS.push({
+  version: 2,
+  name: 'event inbox (received/applied), dial queue and finalization lookups',
+  sql: `
+    alter table call_events add column received_at timestamptz not null default now();
+    alter table call_events add column applied_at timestamptz;
+    create index call_events_unapplied_idx on call_events (received_at) where applied_at is null;
+    create index calls_queued_idx on calls (started_at, id) where status = 'queued';
+    create index calls_ended_idx on calls (ended_at) where status = 'ended';
+  `,
+});
+
 export const DOCUMENT_MIGRATIONS: Migration[] = [
   {
     version: 1,

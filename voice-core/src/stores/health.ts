@@ -1,4 +1,4 @@
-import type { AdapterKind, StoreHealth, StoreName } from '../../ports';
+import type { AdapterKind, StoreHealth, StoreName } from '../ports';
 
 /** Times one probe and turns its failure into a health row instead of an exception. */
 export async function probeHealth(
