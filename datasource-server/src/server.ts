@@ -9,9 +9,11 @@ import { Readiness } from './http/readiness';
 import type { Logger } from './observability/logger';
 import { createRegistry } from './observability/metrics';
 import { openStoresFromEnv } from './stores';
+import { startVoiceRuntime, type RuntimeOptions, type VoiceRuntime } from './voice/runtime';
 
 export interface RunningServer {
   url: string;
+  voice: VoiceRuntime;
   token: ResolvedToken;
   stores: Stores;
   readiness: Readiness;
@@ -19,12 +21,15 @@ export interface RunningServer {
   shutdown(reason: string): Promise<void>;
 }
 
-export async function startServer(env: Env, logger: Logger): Promise<RunningServer> {
+export type ServerOptions = Pick<RuntimeOptions, 'trickle' | 'timeScale' | 'onFinalized'>;
+
+export async function startServer(env: Env, logger: Logger, options: ServerOptions = {}): Promise<RunningServer> {
   const registry = createRegistry();
   const token = resolveApiToken(env.API_TOKEN, env.DATA_DIR);
   const stores = await openStoresFromEnv(env, registry);
   const readiness = new Readiness(stores);
-  const app = createApp({ logger, registry, readiness, apiToken: token.token });
+  let voice: VoiceRuntime | null = null;
+  const app = createApp({ logger, registry, readiness, apiToken: token.token, stores, voice: () => voice });
 
   const server = app.listen(env.PORT, env.HOST);
   await once(server, 'listening');
@@ -32,29 +37,33 @@ export async function startServer(env: Env, logger: Logger): Promise<RunningServ
   // an idle connection nginx is about to reuse.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  readiness.state = 'ready';
 
   const { port } = server.address() as AddressInfo;
   const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
   const url = `http://${host}:${port}`;
 
+  const runtime = await startVoiceRuntime({ env, stores, registry, logger, publicUrl: url, ...options });
+  voice = runtime;
+  readiness.state = 'ready';
+
   let stopping: Promise<void> | null = null;
   const shutdown = (reason: string) => {
-    stopping ??= drainAndClose({ server, stores, readiness, env, logger, reason });
+    stopping ??= drainAndClose({ server, stores, voice: runtime, readiness, env, logger, reason });
     return stopping;
   };
-  return { url, token, stores, readiness, shutdown };
+  return { url, voice: runtime, token, stores, readiness, shutdown };
 }
 
 async function drainAndClose(ctx: {
   server: Server;
   stores: Stores;
+  voice: VoiceRuntime;
   readiness: Readiness;
   env: Env;
   logger: Logger;
   reason: string;
 }): Promise<void> {
-  const { server, stores, readiness, env, logger, reason } = ctx;
+  const { server, stores, voice, readiness, env, logger, reason } = ctx;
   logger.info({ reason, delayMs: env.SHUTDOWN_DELAY_MS }, 'shutting down: readiness now 503');
   readiness.state = 'draining';
   if (env.SHUTDOWN_DELAY_MS > 0) await new Promise((r) => setTimeout(r, env.SHUTDOWN_DELAY_MS));
@@ -69,6 +78,7 @@ async function drainAndClose(ctx: {
     logger.warn({ timeoutMs: env.SHUTDOWN_TIMEOUT_MS }, 'in-flight requests did not finish in time; closing them');
     server.closeAllConnections();
   }
+  await voice.close();
   await stores.close();
   logger.info('shutdown complete');
 }

@@ -15,7 +15,14 @@ describe('HTTP skeleton (embedded stores in memory)', () => {
     stores = await openStores({ dataDir: null }, registry);
     readiness = new Readiness(stores);
     readiness.state = 'ready';
-    app = createApp({ logger: createLogger('silent'), registry, readiness, apiToken: TOKEN });
+    app = createApp({
+      logger: createLogger('silent'),
+      registry,
+      readiness,
+      apiToken: TOKEN,
+      stores,
+      voice: () => null,
+    });
   }, 60_000);
 
   afterAll(() => stores.close());

@@ -43,6 +43,8 @@ const nonNegativeInt = (fallback: number) =>
     .optional()
     .transform((v) => v ?? fallback);
 
+export const E164 = /^\+[1-9]\d{1,14}$/;
+
 export const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -55,6 +57,18 @@ export const envSchema = z
     TELNYX_API_KEY: optionalString,
     TELNYX_PUBLIC_KEY: optionalString,
     TELNYX_BASE_URL: optionalUrl(['http', 'https']),
+    /** The Call Control application (connection) our numbers and dials use. */
+    TELNYX_CONNECTION_ID: optionalString,
+    /** Caller id for outbound calls when the request names none. */
+    TELNYX_FROM_NUMBER: optionalString.refine(
+      (v) => v === undefined || E164.test(v),
+      'expected an E.164 number like +15551234567',
+    ),
+    DIAL_RATE_PER_SECOND: positiveInt(30),
+    ANSWERING_MACHINE_DETECTION: z
+      .enum(['true', 'false'])
+      .optional()
+      .transform((v) => v !== 'false'),
 
     NEON_DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
     NEON_READ_REPLICA_URL: optionalUrl(['postgres', 'postgresql']),
@@ -68,6 +82,10 @@ export const envSchema = z
     CALL_CAPACITY: positiveInt(1000),
     SCALING_THRESHOLD: positiveInt(80).refine((p) => p <= 100, 'expected a percentage from 1 to 100'),
 
+    /** Simulation mode (no TELNYX_API_KEY): simulated calls started per minute (0 = none). */
+    SIMULATION_CALLS_PER_MINUTE: nonNegativeInt(4),
+    SIMULATION_SEED: nonNegativeInt(0),
+
     /** After SIGTERM, how long /readyz reports 503 before the listener closes (lets load balancers drain). */
     SHUTDOWN_DELAY_MS: nonNegativeInt(0),
     /** Upper bound for in-flight requests and store closing after SIGTERM. */
@@ -76,6 +94,11 @@ export const envSchema = z
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.API_TOKEN) {
       ctx.addIssue({ code: 'custom', path: ['API_TOKEN'], message: 'required when NODE_ENV=production' });
+    }
+    if (env.TELNYX_API_KEY) {
+      for (const name of ['TELNYX_PUBLIC_KEY', 'TELNYX_CONNECTION_ID'] as const) {
+        if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required when TELNYX_API_KEY is set' });
+      }
     }
     if (env.NEON_READ_REPLICA_URL && !env.NEON_DATABASE_URL) {
       ctx.addIssue({

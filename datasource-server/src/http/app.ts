@@ -1,7 +1,11 @@
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Registry } from 'prom-client';
 import { pinoHttp } from 'pino-http';
+import type { Stores } from '@mwva/voice-core';
 import type { Logger } from '../observability/logger';
+import type { VoiceRuntime } from '../voice/runtime';
+import { callsRouter } from './calls-api';
+import { telnyxWebhookRouter } from './telnyx-webhooks';
 import { createHttpMetrics } from '../observability/metrics';
 import { requireBearerToken } from './auth';
 import type { Readiness } from './readiness';
@@ -11,9 +15,12 @@ export interface AppDeps {
   registry: Registry;
   readiness: Readiness;
   apiToken: string;
+  stores: Stores;
+  /** Call handling, once started (it needs the server's own URL in simulation mode). */
+  voice: () => VoiceRuntime | null;
 }
 
-const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics', '/telnyx/webhooks']);
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -45,9 +52,12 @@ export function createApp(deps: AppDeps): Express {
     res.type(deps.registry.contentType).send(await deps.registry.metrics());
   });
 
+  app.use(telnyxWebhookRouter({ voice: deps.voice, logger: deps.logger }));
+
   const api = express.Router();
   api.use(requireBearerToken(deps.apiToken));
   api.use(express.json({ limit: '256kb' }));
+  api.use(callsRouter({ voice: deps.voice, stores: deps.stores }));
   app.use('/api', api);
 
   app.use((req, res) => {

@@ -36,6 +36,8 @@ export interface CallStore extends StoreAdapter {
    * returns false when that call was already counted.
    */
   addToRollup(call: CallRecord): Promise<boolean>;
+  /** Whether the call was already counted in the rollups (i.e. finalized). */
+  isRolledUp(callId: string): Promise<boolean>;
   /** Rollup rows whose bucket lies in the range, oldest first. */
   listRollups(range: TimeRange): Promise<CallRollup[]>;
 

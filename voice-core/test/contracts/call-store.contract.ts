@@ -81,8 +81,10 @@ export function callStoreContract(getStore: () => CallStore): void {
         costUsd: 0,
       });
       const c = makeCall(s, 'c', { startedAt: s.at(50), answeredAt: s.at(51), endedAt: s.at(81), costUsd: 0.5 });
+      expect(await getStore().isRolledUp(a.id)).toBe(false);
       const results = await Promise.all([a, a, a, b, c, c].map((call) => getStore().addToRollup(call)));
       expect(results.filter(Boolean)).toHaveLength(3);
+      expect(await getStore().isRolledUp(a.id)).toBe(true);
       const rollups = await getStore().listRollups(s.range(0, 60));
       expect(rollups).toEqual([
         {

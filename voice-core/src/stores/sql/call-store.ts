@@ -156,6 +156,11 @@ export class SqlCallStore implements CallStore {
     return rows.length === 1;
   }
 
+  async isRolledUp(callId: string): Promise<boolean> {
+    const { rows } = await this.writer.query('select 1 from call_rollup_applied where call_id = $1', [callId]);
+    return rows.length > 0;
+  }
+
   async listRollups(range: TimeRange): Promise<CallRollup[]> {
     const { rows } = await this.reader.query(
       `select bucket, direction, outcome, calls, answered, converted, handle_seconds, cost_usd from call_rollups

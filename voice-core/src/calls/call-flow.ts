@@ -1,0 +1,290 @@
+import type { CallEvent, CallRecord, TranscriptTurn } from '../domain';
+import type { Agent, AgentLine } from '../conversation/agent';
+import type { TelnyxCallPayload } from '../telnyx/webhook-event';
+import { decodeClientState } from '../telnyx/webhook-event';
+import { APPLIED_MEMORY, inboundCallId, outcomeOf, type LiveCall } from './live-call';
+
+export type CommandPlan =
+  | { kind: 'answer' }
+  | { kind: 'speak'; text: string; respondsToTurn: boolean }
+  | { kind: 'transcription_start' }
+  | { kind: 'hangup' };
+
+/** What applying one event does: the next state, and the effects to carry out. */
+export interface Plan {
+  next: LiveCall;
+  /** Write the call row (system of record) from `next.record`. */
+  persistRecord: boolean;
+  turns: TranscriptTurn[];
+  /** A prospect utterance the agent did not understand, kept for review. */
+  unrecognised: { text: string; embedding: number[]; seq: number } | null;
+  /** Embeddings of prospect turns, for semantic transcript search. */
+  turnEmbeddings: { seq: number; text: string; embedding: number[] }[];
+  commands: CommandPlan[];
+  /** The call has ended and its cost is known: finalize once late events had time to arrive. */
+  settle: boolean;
+}
+
+/** The event came before the one it depends on (Telnyx may reorder): apply it later. */
+export class EventTooEarly extends Error {
+  constructor(event: CallEvent, reason: string) {
+    super(`${event.type} ${event.id} for call ${event.callId} arrived early: ${reason}`);
+    this.name = 'EventTooEarly';
+  }
+}
+
+/** Resolves our call id from an event: our client_state when present, else the inbound derivation. */
+export function callIdOf(payload: Pick<TelnyxCallPayload, 'client_state' | 'call_control_id'>): string {
+  return decodeClientState(payload.client_state)?.callId ?? inboundCallId(payload.call_control_id);
+}
+
+/**
+ * The call state machine. `plan` is decided from the current state and the event only (plus
+ * the agent's choice for what to say), so it can be recomputed when a compare-and-set loses.
+ */
+export class CallFlow {
+  constructor(private readonly agent: Agent) {}
+
+  async plan(stored: LiveCall | null, event: CallEvent, now: string): Promise<Plan | null> {
+    const p = event.payload as TelnyxCallPayload;
+    // Outbound calls learn their Telnyx ids from whichever event arrives first.
+    const current = stored && !stored.record.callControlId ? withRecord(stored, ids(p)) : stored;
+    switch (event.type) {
+      case 'call.initiated':
+        return this.initiated(current, event, p, now);
+      case 'call.answered':
+        return this.answered(requireCall(current, event), event, now);
+      case 'call.machine.detection.ended':
+        return this.machineDetected(requireCall(current, event), event, p, now);
+      case 'call.speak.ended':
+        return this.speakEnded(requireCall(current, event));
+      case 'call.transcription':
+        return this.transcription(requireCall(current, event), event, p, now);
+      case 'call.hangup':
+        return this.hangup(current, event, p, now);
+      case 'call.cost':
+        return this.cost(requireCall(current, event), p, now);
+      default:
+        return null; // stored for audit, nothing to do
+    }
+  }
+
+  private initiated(current: LiveCall | null, event: CallEvent, p: TelnyxCallPayload, now: string): Plan | null {
+    if (p.direction === 'outgoing') {
+      // Our dial created the state; this event only tells the ids (it may even come after call.answered).
+      if (!current) throw new EventTooEarly(event, 'the dial that created this call is not recorded yet');
+      if (current.phase !== 'dialing') return null;
+      const next = withRecord(current, { ...ids(p), status: 'ringing', updatedAt: now });
+      return plan({ ...next, phase: 'ringing' }, { persistRecord: true });
+    }
+    if (current) return null; // a second initiated for a known call: nothing new
+    const record: CallRecord = {
+      id: event.callId,
+      direction: 'inbound',
+      status: 'ringing',
+      from: p.from ?? 'unknown',
+      to: p.to ?? 'unknown',
+      persona: null,
+      campaign: null,
+      callControlId: p.call_control_id,
+      callSessionId: p.call_session_id ?? null,
+      startedAt: p.start_time ?? event.occurredAt,
+      answeredAt: null,
+      endedAt: null,
+      outcome: null,
+      hangupCause: null,
+      hangupSource: null,
+      costUsd: null,
+      updatedAt: now,
+    };
+    const next: LiveCall = {
+      record,
+      phase: 'ringing',
+      amd: false,
+      machine: false,
+      turnSeq: 0,
+      objectionsHeard: 0,
+      pairs: [],
+      verdict: null,
+      hangupSeen: false,
+      costSeen: false,
+      applied: [],
+    };
+    return plan(next, { persistRecord: true, commands: [{ kind: 'answer' }] });
+  }
+
+  private async answered(current: LiveCall, event: CallEvent, now: string): Promise<Plan | null> {
+    if (current.phase !== 'ringing' && current.phase !== 'dialing') return null;
+    const answered = withRecord(current, { status: 'answered', answeredAt: event.occurredAt, updatedAt: now });
+    if (current.amd) return plan({ ...answered, phase: 'detecting' }, { persistRecord: true });
+    return this.startConversation(answered);
+  }
+
+  private async machineDetected(current: LiveCall, event: CallEvent, p: TelnyxCallPayload, now: string) {
+    if (current.phase === 'dialing' || current.phase === 'ringing') {
+      throw new EventTooEarly(event, 'machine detection before call.answered');
+    }
+    if (current.phase !== 'detecting') return null;
+    if (p.result !== 'machine') return this.startConversation(withRecord(current, { updatedAt: now }));
+    const line = await this.agent.line('voicemail');
+    const next: LiveCall = { ...withRecord(current, { updatedAt: now }), phase: 'voicemail', machine: true };
+    return plan(next, {
+      persistRecord: true,
+      ...this.agentTurn(next, line, now),
+      commands: [{ kind: 'speak', text: line.text, respondsToTurn: false }],
+    });
+  }
+
+  private speakEnded(current: LiveCall): Plan | null {
+    // After the closing line or the voicemail message, we hang up.
+    if (current.phase !== 'closing' && current.phase !== 'voicemail') return null;
+    return plan(current, { commands: [{ kind: 'hangup' }] });
+  }
+
+  private async transcription(current: LiveCall, event: CallEvent, p: TelnyxCallPayload, now: string) {
+    const data = p.transcription_data;
+    if (!data || data.is_final === false || !data.transcript.trim()) return null;
+    if (data.transcription_track && data.transcription_track !== 'inbound') return null;
+    if (current.phase === 'ringing' || current.phase === 'dialing' || current.phase === 'detecting') {
+      throw new EventTooEarly(event, 'transcription before the conversation started');
+    }
+    const prospectTurn: TranscriptTurn = {
+      callId: current.record.id,
+      seq: current.turnSeq,
+      speaker: 'prospect',
+      text: data.transcript,
+      startedAt: event.occurredAt,
+      endedAt: event.occurredAt,
+      confidence: data.confidence ?? null,
+      intentId: null,
+      latencyMs: null,
+    };
+    const base: LiveCall = { ...withRecord(current, { updatedAt: now }), turnSeq: current.turnSeq + 1 };
+    if (current.phase !== 'conversing') {
+      // Late words (after our closing line or the hang-up): kept in the transcript, and an
+      // agreement or refusal still decides the outcome if none was heard yet.
+      const reply = await this.agent.reply(data.transcript, { objectionsHeard: current.objectionsHeard });
+      const verdict = current.verdict ?? reply.verdict;
+      const next = { ...base, verdict };
+      const record =
+        current.phase === 'ended' && verdict !== current.verdict
+          ? withRecord(next, { outcome: outcomeOf(next, current.record.hangupCause) })
+          : next;
+      return plan(record, {
+        persistRecord: record !== next,
+        turns: [{ ...prospectTurn, intentId: reply.intent?.intentId ?? null }],
+      });
+    }
+    const reply = await this.agent.reply(data.transcript, { objectionsHeard: current.objectionsHeard });
+    const isObjection = reply.intent?.kind === 'objection';
+    const heard: LiveCall = {
+      ...base,
+      phase: reply.verdict ? 'closing' : 'conversing',
+      verdict: reply.verdict ?? current.verdict,
+      objectionsHeard: current.objectionsHeard + (isObjection ? 1 : 0),
+      pairs: reply.line.decisionPoint
+        ? [...current.pairs, { objectionId: reply.line.decisionPoint, responseId: reply.line.responseId }]
+        : current.pairs,
+    };
+    const agent = this.agentTurn(heard, reply.line, now);
+    return plan(agent.next, {
+      persistRecord: reply.verdict !== null,
+      turns: [{ ...prospectTurn, intentId: reply.intent?.intentId ?? null }, ...agent.turns],
+      unrecognised: reply.intent ? null : { text: data.transcript, embedding: reply.embedding, seq: prospectTurn.seq },
+      turnEmbeddings: [{ seq: prospectTurn.seq, text: data.transcript, embedding: reply.embedding }],
+      commands: [{ kind: 'speak', text: reply.line.text, respondsToTurn: true }],
+    });
+  }
+
+  private hangup(current: LiveCall | null, event: CallEvent, p: TelnyxCallPayload, now: string): Plan | null {
+    if (!current) throw new EventTooEarly(event, 'hang-up of a call not yet recorded');
+    if (current.hangupSeen) return null;
+    const cause = p.hangup_cause ?? null;
+    const ended: LiveCall = { ...current, phase: 'ended', hangupSeen: true };
+    const next = withRecord(ended, {
+      status: 'ended',
+      endedAt: p.end_time ?? event.occurredAt,
+      hangupCause: cause,
+      hangupSource: p.hangup_source ?? null,
+      outcome: outcomeOf(ended, cause),
+      updatedAt: now,
+    });
+    return plan(next, { persistRecord: true, settle: next.costSeen });
+  }
+
+  private cost(current: LiveCall, p: TelnyxCallPayload, now: string): Plan | null {
+    if (current.costSeen) return null;
+    const total = Number(p.total_cost);
+    const next = withRecord(
+      { ...current, costSeen: true },
+      { costUsd: Number.isFinite(total) ? total : null, updatedAt: now },
+    );
+    return plan(next, { persistRecord: true, settle: next.hangupSeen });
+  }
+
+  private async startConversation(call: LiveCall): Promise<Plan> {
+    const line = await this.agent.line('opening');
+    const next: LiveCall = {
+      ...call,
+      phase: 'conversing',
+      pairs: line.decisionPoint
+        ? [...call.pairs, { objectionId: line.decisionPoint, responseId: line.responseId }]
+        : call.pairs,
+    };
+    const agent = this.agentTurn(next, line, call.record.updatedAt);
+    return plan(agent.next, {
+      persistRecord: true,
+      turns: agent.turns,
+      commands: [{ kind: 'speak', text: line.text, respondsToTurn: false }, { kind: 'transcription_start' }],
+    });
+  }
+
+  /** The agent's own line as a transcript turn (its sequence number taken from the state). */
+  private agentTurn(call: LiveCall, line: AgentLine, now: string): { next: LiveCall; turns: TranscriptTurn[] } {
+    const turn: TranscriptTurn = {
+      callId: call.record.id,
+      seq: call.turnSeq,
+      speaker: 'agent',
+      text: line.text,
+      startedAt: now,
+      endedAt: now,
+      confidence: null,
+      intentId: line.decisionPoint,
+      latencyMs: null,
+    };
+    return { next: { ...call, turnSeq: call.turnSeq + 1 }, turns: [turn] };
+  }
+}
+
+function requireCall(current: LiveCall | null, event: CallEvent): LiveCall {
+  if (!current) throw new EventTooEarly(event, 'no state for this call yet');
+  return current;
+}
+
+function ids(p: TelnyxCallPayload): Partial<CallRecord> {
+  return { callControlId: p.call_control_id, callSessionId: p.call_session_id ?? null };
+}
+
+function withRecord(call: LiveCall, changes: Partial<CallRecord>): LiveCall {
+  return { ...call, record: { ...call.record, ...changes } };
+}
+
+type PlanParts = Partial<Omit<Plan, 'next'>>;
+
+function plan(next: LiveCall, parts: PlanParts = {}): Plan {
+  return {
+    next,
+    persistRecord: parts.persistRecord ?? false,
+    turns: parts.turns ?? [],
+    unrecognised: parts.unrecognised ?? null,
+    turnEmbeddings: parts.turnEmbeddings ?? [],
+    commands: parts.commands ?? [],
+    settle: parts.settle ?? false,
+  };
+}
+
+/** Remembers that `eventId` was applied, keeping the memory bounded. */
+export function markApplied(call: LiveCall, eventId: string): LiveCall {
+  const applied = [...call.applied, eventId];
+  return { ...call, applied: applied.length > APPLIED_MEMORY ? applied.slice(-APPLIED_MEMORY) : applied };
+}

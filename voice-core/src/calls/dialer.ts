@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { CallRecord } from '../domain';
+import type { Stores } from '../ports';
+import type { CallMetrics } from '../metrics/call-metrics';
+import { CarrierError, type CallCommands } from '../telnyx/commands';
+import { encodeClientState } from '../telnyx/webhook-event';
+import type { CallEngine } from './engine';
+import type { LiveCall } from './live-call';
+
+export interface OutboundCallRequest {
+  to: string;
+  from: string;
+  persona: string | null;
+  campaign: string | null;
+}
+
+export interface DialerOptions {
+  /** Sustained dials per second across all replicas (Telnyx's default account limit is 30/s). */
+  ratePerSecond: number;
+  /** Concurrent calls (CALL_CAPACITY): no dial starts while this many calls are active. */
+  capacity: number;
+  /** Dial with answering-machine detection. */
+  answeringMachineDetection: boolean;
+  /** How often an idle dialer looks for queued calls. */
+  pollMs?: number;
+}
+
+/**
+ * The outbound queue. Accepted calls are rows with status `queued` (durable, shared by all
+ * replicas); each replica's loop claims them while capacity and the shared rate limit allow,
+ * and dials them. A 429 from the carrier puts the call back and pauses the loop.
+ */
+export class Dialer {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
+  private pausedUntil = 0;
+
+  constructor(
+    private readonly deps: {
+      stores: Stores;
+      commands: CallCommands;
+      engine: CallEngine;
+      metrics: CallMetrics;
+      logger: Logger;
+    },
+    private readonly options: DialerOptions,
+  ) {}
+
+  /** Accepts a call for dialling (202): it is stored as queued before this returns. */
+  async enqueue(request: OutboundCallRequest): Promise<CallRecord> {
+    const now = new Date().toISOString();
+    const call: CallRecord = {
+      id: randomUUID(),
+      direction: 'outbound',
+      status: 'queued',
+      from: request.from,
+      to: request.to,
+      persona: request.persona,
+      campaign: request.campaign,
+      callControlId: null,
+      callSessionId: null,
+      startedAt: now,
+      answeredAt: null,
+      endedAt: null,
+      outcome: null,
+      hangupCause: null,
+      hangupSource: null,
+      costUsd: null,
+      updatedAt: now,
+    };
+    await this.deps.stores.calls.upsertCall(call);
+    this.wake?.();
+    return call;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops claiming new calls and waits for dials in flight. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await Promise.allSettled(this.inFlight);
+  }
+
+  private async run(): Promise<void> {
+    const { stores, logger } = this.deps;
+    while (this.running) {
+      try {
+        if (Date.now() < this.pausedUntil) {
+          await this.sleep(this.pausedUntil - Date.now());
+          continue;
+        }
+        if ((await stores.state.countActive()) >= this.options.capacity) {
+          await this.sleep(this.options.pollMs ?? 100);
+          continue;
+        }
+        const [call] = await stores.calls.claimQueuedCalls(1);
+        if (!call) {
+          await this.sleep(this.options.pollMs ?? 100);
+          continue;
+        }
+        this.deps.metrics.dialQueueWait.observe((Date.now() - Date.parse(call.startedAt)) / 1000);
+        for (let wait = await this.takeToken(); wait > 0; wait = await this.takeToken()) await this.sleep(wait, false);
+        const dial = this.dial(call).finally(() => this.inFlight.delete(dial));
+        this.inFlight.add(dial);
+      } catch (err) {
+        logger.warn({ err }, 'dialer loop error; retrying');
+        await this.sleep(1000);
+      }
+    }
+  }
+
+  private takeToken(): Promise<number> {
+    return this.deps.stores.state.takeToken('dial', this.options.ratePerSecond);
+  }
+
+  private async dial(call: CallRecord): Promise<void> {
+    const { stores, commands, engine, metrics, logger } = this.deps;
+    const live: LiveCall = {
+      record: { ...call, status: 'dialing' },
+      phase: 'dialing',
+      amd: this.options.answeringMachineDetection,
+      machine: false,
+      turnSeq: 0,
+      objectionsHeard: 0,
+      pairs: [],
+      verdict: null,
+      hangupSeen: false,
+      costSeen: false,
+      applied: [],
+    };
+    try {
+      await engine.registerOutbound(live);
+      await commands.dial({
+        to: call.to,
+        from: call.from,
+        clientState: encodeClientState({ callId: call.id }),
+        commandId: call.id,
+        answeringMachineDetection: this.options.answeringMachineDetection,
+      });
+      metrics.callSetup.observe((Date.now() - Date.parse(call.startedAt)) / 1000);
+    } catch (err) {
+      await stores.state.delete(call.id);
+      await stores.state.markInactive(call.id);
+      if (err instanceof CarrierError && err.status === 429) {
+        // Over the carrier's rate: back in the queue, and everyone here waits.
+        this.pausedUntil = Date.now() + (err.retryAfterMs ?? 1000);
+        await stores.calls.upsertCall({ ...call, status: 'queued' });
+        return;
+      }
+      logger.warn({ err, callId: call.id }, 'dial failed');
+      const now = new Date().toISOString();
+      await stores.calls.upsertCall({
+        ...call,
+        status: 'ended',
+        endedAt: now,
+        outcome: 'failed',
+        hangupCause: err instanceof CarrierError ? `dial_failed_${err.status}` : 'dial_failed',
+        updatedAt: now,
+      });
+      await engine.finalize(call.id);
+    }
+  }
+
+  private sleep(ms: number, wakeable = true): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(1, ms));
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      if (wakeable) this.wake = done;
+    });
+  }
+}

@@ -1,0 +1,127 @@
+import type { ArmStats } from '../domain';
+import type { LearningGraph, VectorStore } from '../ports';
+import type { ResponseChooser } from './chooser';
+import type { Embedder } from './embedder';
+import { decisionPoints, type IntentKind, type LineSlot, type Playbook } from './playbook';
+import { IntentRecogniser, type IntentScore } from './understanding';
+
+export type Verdict = 'converted' | 'not_converted';
+
+/** What the agent says next, and why (kept in the call state for crediting and review). */
+export interface AgentLine {
+  text: string;
+  responseId: string;
+  /** The learning-graph decision point this line was chosen at; null for fixed lines. */
+  decisionPoint: string | null;
+}
+
+export interface AgentReply {
+  line: AgentLine;
+  /** The intent understood, or null when unrecognised (then `line` is the fallback). */
+  intent: IntentScore | null;
+  /** Set when the prospect agreed or declined. */
+  verdict: Verdict | null;
+  /** The utterance's embedding (reused for transcript search and review). */
+  embedding: number[];
+}
+
+export interface ConversationContext {
+  /** Objections the prospect has raised so far in this call. */
+  objectionsHeard: number;
+}
+
+export interface AgentOptions {
+  /** How long arm statistics are cached per decision point (the hot path reads the graph once per window). */
+  armsCacheMs?: number;
+  threshold?: number;
+}
+
+/**
+ * The conversation policy: understands a prospect's turn (vector store), and chooses what to
+ * say through the `ResponseChooser` over the learned win/loss record (learning graph).
+ */
+export class Agent {
+  readonly recogniser: IntentRecogniser;
+  private readonly armsCache = new Map<string, { arms: ArmStats[]; until: number }>();
+  private readonly texts: Map<string, string>;
+  private readonly armsCacheMs: number;
+
+  constructor(
+    readonly playbook: Playbook,
+    private readonly graph: LearningGraph,
+    vectors: VectorStore,
+    embedder: Embedder,
+    readonly chooser: ResponseChooser,
+    options: AgentOptions = {},
+  ) {
+    this.recogniser = new IntentRecogniser(playbook, vectors, embedder, options.threshold);
+    this.armsCacheMs = options.armsCacheMs ?? 2000;
+    this.texts = new Map(
+      [...playbook.intents.flatMap((i) => i.responses ?? []), ...Object.values(playbook.lines).flat()].map((l) => [
+        l.id,
+        l.text,
+      ]),
+    );
+  }
+
+  /** Loads the playbook into the learning graph and the vector store; idempotent. */
+  async seed(): Promise<{ decisionPoints: number; candidates: number; examples: number }> {
+    const points = decisionPoints(this.playbook);
+    for (const point of points) {
+      await this.graph.upsertObjection({ id: point.id, label: point.label });
+      for (const candidate of point.candidates) {
+        await this.graph.upsertResponse(candidate);
+        await this.graph.linkCandidate(point.id, candidate.id);
+      }
+    }
+    const examples = await this.recogniser.seed();
+    return { decisionPoints: points.length, candidates: points.reduce((n, p) => n + p.candidates.length, 0), examples };
+  }
+
+  /** A line for a conversation step: learned for opening/discovery, fixed otherwise. */
+  async line(slot: LineSlot): Promise<AgentLine> {
+    if (slot === 'opening' || slot === 'discovery') return this.choose(slot);
+    const first = this.playbook.lines[slot][0]!;
+    return { text: first.text, responseId: first.id, decisionPoint: null };
+  }
+
+  /** Understands the prospect's words and answers them. */
+  async reply(utterance: string, context: ConversationContext): Promise<AgentReply> {
+    const understanding = await this.recogniser.understand(utterance);
+    const allowed = (kind: IntentKind) => kind !== 'greeting' || context.objectionsHeard === 0;
+    const intent = this.recogniser.pick(understanding, allowed);
+    const { embedding } = understanding;
+    if (!intent) return { line: await this.line('fallback'), intent: null, verdict: null, embedding };
+    switch (intent.kind) {
+      case 'objection':
+        return { line: await this.choose(intent.intentId), intent, verdict: null, embedding };
+      case 'greeting':
+        return { line: await this.line('discovery'), intent, verdict: null, embedding };
+      case 'agree':
+        return { line: await this.line('closing'), intent, verdict: 'converted', embedding };
+      case 'decline':
+        return { line: await this.line('farewell'), intent, verdict: 'not_converted', embedding };
+    }
+  }
+
+  /** Forget cached statistics, e.g. after crediting a call. */
+  invalidate(decisionPoint?: string): void {
+    if (decisionPoint) this.armsCache.delete(decisionPoint);
+    else this.armsCache.clear();
+  }
+
+  async arms(decisionPoint: string): Promise<ArmStats[]> {
+    const cached = this.armsCache.get(decisionPoint);
+    if (cached && cached.until > Date.now()) return cached.arms;
+    const arms = await this.graph.getArms(decisionPoint);
+    if (this.armsCacheMs > 0) this.armsCache.set(decisionPoint, { arms, until: Date.now() + this.armsCacheMs });
+    return arms;
+  }
+
+  private async choose(decisionPoint: string): Promise<AgentLine> {
+    const arms = await this.arms(decisionPoint);
+    if (arms.length === 0) throw new Error(`no candidates for "${decisionPoint}": run \`voice-agent seed\``);
+    const responseId = this.chooser.choose(decisionPoint, arms);
+    return { text: this.texts.get(responseId) ?? responseId, responseId, decisionPoint };
+  }
+}
