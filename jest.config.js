@@ -20,7 +20,7 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       moduleNameMapper,
-      testMatch: ['<rootDir>/{voice-core,datasource-server}/test/**/*.test.ts'],
+      testMatch: ['<rootDir>/{voice-core,datasource-server,provisioning,e2e}/test/**/*.test.ts'],
       testPathIgnorePatterns: ['\\.stack\\.test\\.ts$'],
     },
     {
@@ -29,7 +29,7 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       moduleNameMapper,
-      testMatch: ['<rootDir>/{voice-core,datasource-server,e2e}/test/**/*.stack.test.ts'],
+      testMatch: ['<rootDir>/{voice-core,datasource-server,provisioning,e2e}/test/**/*.stack.test.ts'],
     },
   ],
 };
