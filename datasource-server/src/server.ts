@@ -2,17 +2,19 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Stores } from '@mwva/voice-core';
+import type { Registry } from 'prom-client';
 import { resolveApiToken, type ResolvedToken } from './api-token';
 import type { Env } from './config/env';
 import { createApp } from './http/app';
 import { Readiness } from './http/readiness';
 import type { Logger } from './observability/logger';
-import { createRegistry } from './observability/metrics';
+import { createRegistry, registerStoreHealthGauge } from './observability/metrics';
 import { openStoresFromEnv } from './stores';
 import { startVoiceRuntime, type RuntimeOptions, type VoiceRuntime } from './voice/runtime';
 
 export interface RunningServer {
   url: string;
+  registry: Registry;
   voice: VoiceRuntime;
   token: ResolvedToken;
   stores: Stores;
@@ -21,12 +23,13 @@ export interface RunningServer {
   shutdown(reason: string): Promise<void>;
 }
 
-export type ServerOptions = Pick<RuntimeOptions, 'trickle' | 'timeScale' | 'onFinalized'>;
+export type ServerOptions = Pick<RuntimeOptions, 'trickle' | 'simulator' | 'onFinalized'>;
 
 export async function startServer(env: Env, logger: Logger, options: ServerOptions = {}): Promise<RunningServer> {
   const registry = createRegistry();
   const token = resolveApiToken(env.API_TOKEN, env.DATA_DIR);
   const stores = await openStoresFromEnv(env, registry);
+  registerStoreHealthGauge(registry, stores);
   const readiness = new Readiness(stores);
   let voice: VoiceRuntime | null = null;
   const app = createApp({ logger, registry, readiness, apiToken: token.token, stores, voice: () => voice });
@@ -51,7 +54,7 @@ export async function startServer(env: Env, logger: Logger, options: ServerOptio
     stopping ??= drainAndClose({ server, stores, voice: runtime, readiness, env, logger, reason });
     return stopping;
   };
-  return { url, voice: runtime, token, stores, readiness, shutdown };
+  return { url, registry, voice: runtime, token, stores, readiness, shutdown };
 }
 
 async function drainAndClose(ctx: {
@@ -78,7 +81,7 @@ async function drainAndClose(ctx: {
     logger.warn({ timeoutMs: env.SHUTDOWN_TIMEOUT_MS }, 'in-flight requests did not finish in time; closing them');
     server.closeAllConnections();
   }
-  await voice.close();
+  await voice.close(env.SHUTDOWN_TIMEOUT_MS);
   await stores.close();
   logger.info('shutdown complete');
 }

@@ -16,5 +16,8 @@ export * from './calls/call-flow';
 export * from './calls/engine';
 export * from './calls/dialer';
 export * from './calls/recovery';
+export * from './learning/beast-mode';
+export * from './learning/beast-mode-tracker';
+export * from './learning/evaluation';
 export * as simulator from './simulator';
 export { Rng, hashUnit } from './util/rng';

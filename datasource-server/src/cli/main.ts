@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { learnEval } from './learn-eval';
+import { parseIntOption, parseRateOption } from './progress';
+import { seed } from './seed';
 import { serve } from './serve';
+import { simulate } from './simulate';
 
 const program = new Command()
   .name('voice-agent')
@@ -12,6 +16,75 @@ program
   .description('run the voice-agent-api (configuration from the environment; see README)')
   .option('-p, --port <port>', 'listen port (overrides PORT)')
   .action((opts: { port?: string }) => serve(opts));
+
+program
+  .command('seed')
+  .description('load the playbook into the learning graph and vector store (idempotent; stores from the environment)')
+  .action(() => seed());
+
+program
+  .command('simulate')
+  .description('run simulated calls through the voice core and print a summary (exit 1 on errors)')
+  .option('--calls <n>', 'calls to run', parseIntOption('calls', 1, 1_000_000), 100)
+  .option('--concurrency <n>', 'calls in progress at once', parseIntOption('concurrency', 1, 100_000), 50)
+  .option('--seed <n>', 'prospects, their choices and faults are drawn from this seed', parseIntOption('seed', 0), 1)
+  .option(
+    '--outbound-ratio <r>',
+    'share of calls dialled out (the rest come in)',
+    parseRateOption('outbound-ratio'),
+    0.5,
+  )
+  .option('--time-scale <x>', 'real seconds per simulated second (1 = real time; 0.1 = ten times faster)', Number, 1)
+  .option('--duplicate-rate <r>', 'share of webhooks delivered twice', parseRateOption('duplicate-rate'), 0)
+  .option('--reorder-rate <r>', 'share of webhooks delivered out of order', parseRateOption('reorder-rate'), 0)
+  .option(
+    '--command-error-rate <r>',
+    'share of carrier commands answered 5xx',
+    parseRateOption('command-error-rate'),
+    0,
+  )
+  .option(
+    '--start-rate <n>',
+    'calls started per second at most (0 = all at once)',
+    parseIntOption('start-rate', 0),
+    100,
+  )
+  .option('--timeout <s>', 'give up after this many seconds', parseIntOption('timeout', 1), 900)
+  .option('--target <url>', 'drive a running server instead of an embedded one')
+  .option('--listen <addr>', 'with --target: carrier API address', '127.0.0.1:0')
+  .option('--key-file <file>', 'with --target: Ed25519 private key (PEM) to sign webhooks; created when missing')
+  .option('--api-key <key>', 'with --target: the API key the server sends (default TELNYX_API_KEY)')
+  .option('--connection-id <id>', 'with --target: the Call Control connection id (default TELNYX_CONNECTION_ID)')
+  .option('--json', 'print the summary as one JSON line on stdout', false)
+  .action((opts: Record<string, unknown>) =>
+    simulate({
+      calls: opts.calls as number,
+      concurrency: opts.concurrency as number,
+      seed: opts.seed as number,
+      json: opts.json as boolean,
+      outboundRatio: opts.outboundRatio as number,
+      timeScale: opts.timeScale as number,
+      duplicateRate: opts.duplicateRate as number,
+      reorderRate: opts.reorderRate as number,
+      commandErrorRate: opts.commandErrorRate as number,
+      timeoutS: opts.timeout as number,
+      startRate: opts.startRate as number,
+      target: opts.target as string | undefined,
+      listen: opts.listen as string,
+      keyFile: opts.keyFile as string | undefined,
+      apiKey: opts.apiKey as string | undefined,
+      connectionId: opts.connectionId as string | undefined,
+    }),
+  );
+
+program
+  .command('learn-eval')
+  .description('measure learning: the learning policy vs random vs oracle on the same seeded prospects')
+  .option('--calls <n>', 'calls per policy', parseIntOption('calls', 1, 1_000_000), 5000)
+  .option('--seed <n>', 'seed of the prospects and their hidden preferences', parseIntOption('seed', 0), 1)
+  .option('--window <n>', 'calls per reported window', parseIntOption('window', 1), 500)
+  .option('--json', 'print the result as one JSON line on stdout', false)
+  .action((opts: { calls: number; seed: number; window: number; json: boolean }) => learnEval(opts));
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`voice-agent: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -48,7 +48,8 @@ export const E164 = /^\+[1-9]\d{1,14}$/;
 export const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    PORT: positiveInt(5000).refine((p) => p < 65536, 'expected a port number below 65536'),
+    /** 0 = any free port (tests, `voice-agent simulate`). */
+    PORT: nonNegativeInt(5000).refine((p) => p < 65536, 'expected a port number below 65536'),
     HOST: z.string().trim().min(1).default('0.0.0.0'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DATA_DIR: z.string().trim().min(1).default('./data'),
@@ -81,6 +82,18 @@ export const envSchema = z
 
     CALL_CAPACITY: positiveInt(1000),
     SCALING_THRESHOLD: positiveInt(80).refine((p) => p <= 100, 'expected a percentage from 1 to 100'),
+
+    /** Beast Mode: overall score (0–100) that counts as expert, and the conversion rate that counts as expert closing. */
+    BEAST_MODE_BAR: positiveInt(90).refine((p) => p <= 100, 'expected a score from 1 to 100'),
+    BEAST_MODE_CONVERSION_TARGET: z
+      .string()
+      .trim()
+      .regex(/^(0(\.\d+)?|1(\.0+)?)$/, 'expected a rate between 0 and 1, like 0.5')
+      .transform(Number)
+      .refine((n) => n > 0, 'expected a rate above 0')
+      .optional()
+      .transform((v) => v ?? 0.5),
+    BEAST_MODE_INTERVAL_MS: positiveInt(60_000),
 
     /** Simulation mode (no TELNYX_API_KEY): simulated calls started per minute (0 = none). */
     SIMULATION_CALLS_PER_MINUTE: nonNegativeInt(4),

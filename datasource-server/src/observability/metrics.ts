@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Stores } from '@mwva/voice-core';
 
 export interface HttpMetrics {
   requestDuration: Histogram<'method' | 'route' | 'status'>;
@@ -22,4 +23,17 @@ export function createHttpMetrics(registry: Registry): HttpMetrics {
       registers: [registry],
     }),
   };
+}
+
+/** voice_store_up{store,kind}: 1 when the store answered its health probe at scrape time. */
+export function registerStoreHealthGauge(registry: Registry, stores: Stores): void {
+  new Gauge({
+    name: 'voice_store_up',
+    help: 'Whether each store answers its health probe (1) or not (0), probed at scrape time',
+    labelNames: ['store', 'kind'],
+    registers: [registry],
+    async collect() {
+      for (const h of await stores.health()) this.set({ store: h.store, kind: h.kind }, h.ok ? 1 : 0);
+    },
+  });
 }

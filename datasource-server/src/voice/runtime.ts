@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import {
   Agent,
+  BeastModeTracker,
   CallEngine,
+  DEFAULT_BEAST_MODE,
   createCallMetrics,
   Dialer,
   HashedNgramEmbedder,
@@ -26,6 +28,7 @@ import { SimulatedTraffic } from './simulated-traffic';
 export interface VoiceRuntime {
   mode: 'telnyx' | 'simulation';
   metrics: CallMetrics;
+  beastMode: BeastModeTracker;
   engine: CallEngine;
   dialer: Dialer;
   verifier: WebhookVerifier;
@@ -35,7 +38,7 @@ export interface VoiceRuntime {
   /** The built-in carrier in simulation mode. */
   carrier: simulator.CarrierSimulator | null;
   traffic: SimulatedTraffic | null;
-  close(): Promise<void>;
+  close(drainMs?: number): Promise<void>;
 }
 
 export interface RuntimeOptions {
@@ -47,8 +50,8 @@ export interface RuntimeOptions {
   publicUrl: string;
   /** Start the simulated-call trickle in simulation mode (off for `voice-agent simulate`, which drives its own). */
   trickle?: boolean;
-  /** Simulator time scale (1 = real time). */
-  timeScale?: number;
+  /** Settings of the built-in simulated carrier (seed, time scale, faults …). */
+  simulator?: Partial<Omit<simulator.CarrierSimulatorOptions, 'apiKey' | 'webhookUrl' | 'connectionId'>>;
   onFinalized?: (callId: string, outcome: CallOutcome) => void | Promise<void>;
 }
 
@@ -88,8 +91,18 @@ export async function startVoiceRuntime(options: RuntimeOptions): Promise<VoiceR
     },
   );
   const sweeper = new RecoverySweeper({ stores, engine, logger });
+  const beastMode = new BeastModeTracker(
+    { stores, registry, logger },
+    {
+      ...DEFAULT_BEAST_MODE,
+      expertBar: env.BEAST_MODE_BAR,
+      conversionTarget: env.BEAST_MODE_CONVERSION_TARGET,
+      intervalMs: env.BEAST_MODE_INTERVAL_MS,
+    },
+  );
   dialer.start();
   sweeper.start();
+  beastMode.start();
 
   const defaultFrom = env.TELNYX_FROM_NUMBER ?? (carrier ? SIMULATED_FROM : null);
   let traffic: SimulatedTraffic | null = null;
@@ -110,6 +123,7 @@ export async function startVoiceRuntime(options: RuntimeOptions): Promise<VoiceR
   return {
     mode: carrier ? 'simulation' : 'telnyx',
     metrics,
+    beastMode,
     engine,
     dialer,
     verifier,
@@ -117,13 +131,21 @@ export async function startVoiceRuntime(options: RuntimeOptions): Promise<VoiceR
     defaultFrom,
     carrier: carrier?.sim ?? null,
     traffic,
-    async close() {
+    /** Stops taking new work, lets what is in flight finish (bounded), then stops. */
+    async close(drainMs = 10_000) {
       traffic?.stop();
+      // The simulated carrier would keep calls (and webhooks) coming: stop it first.
+      await carrier?.sim.close();
       await dialer.stop();
       await sweeper.stop();
-      await engine.idle();
+      await beastMode.stop();
+      const drained = await Promise.race([
+        engine.idle().then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), drainMs).unref()),
+      ]);
+      // Whatever did not finish stays in the inbox: the recovery sweep of any replica applies it.
+      if (!drained) logger.warn({ drainMs }, 'call events still in flight at shutdown; left to the recovery sweep');
       engine.stop();
-      await carrier?.sim.close();
     },
   };
 }
@@ -134,11 +156,11 @@ const SIMULATED_FROM = '+15550100000';
 async function startSimulatedCarrier(options: RuntimeOptions) {
   const apiKey = `KEYsim_${randomBytes(16).toString('hex')}`;
   const sim = await simulator.createCarrierSimulator({
+    seed: options.env.SIMULATION_SEED || Date.now() % 1_000_000,
+    ...options.simulator,
     apiKey,
     webhookUrl: `${options.publicUrl}/telnyx/webhooks`,
     connectionId: SIMULATED_CONNECTION,
-    seed: options.env.SIMULATION_SEED || Date.now() % 1_000_000,
-    timeScale: options.timeScale ?? 1,
   });
   return { sim, apiKey };
 }

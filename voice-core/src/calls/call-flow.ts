@@ -103,6 +103,7 @@ export class CallFlow {
       amd: false,
       machine: false,
       turnSeq: 0,
+      prospectTurns: 0,
       objectionsHeard: 0,
       pairs: [],
       verdict: null,
@@ -163,8 +164,8 @@ export class CallFlow {
     if (current.phase !== 'conversing') {
       // Late words (after our closing line or the hang-up): kept in the transcript, and an
       // agreement or refusal still decides the outcome if none was heard yet.
-      const reply = await this.agent.reply(data.transcript, { objectionsHeard: current.objectionsHeard });
-      const verdict = current.verdict ?? reply.verdict;
+      const reply = await this.agent.reply(data.transcript, this.context(current));
+      const verdict = reply.verdict ?? current.verdict;
       const next = { ...base, verdict };
       const record =
         current.phase === 'ended' && verdict !== current.verdict
@@ -175,12 +176,14 @@ export class CallFlow {
         turns: [{ ...prospectTurn, intentId: reply.intent?.intentId ?? null }],
       });
     }
-    const reply = await this.agent.reply(data.transcript, { objectionsHeard: current.objectionsHeard });
-    const isObjection = reply.intent?.kind === 'objection';
+    const reply = await this.agent.reply(data.transcript, this.context(current));
+    const isObjection = reply.intent?.kind === 'objection' || reply.intent?.kind === 'decline';
     const heard: LiveCall = {
       ...base,
-      phase: reply.verdict ? 'closing' : 'conversing',
+      phase: reply.closes ? 'closing' : 'conversing',
+      // The latest word wins: a "no" followed by a "yes" is a sale.
       verdict: reply.verdict ?? current.verdict,
+      prospectTurns: current.prospectTurns + 1,
       objectionsHeard: current.objectionsHeard + (isObjection ? 1 : 0),
       pairs: reply.line.decisionPoint
         ? [...current.pairs, { objectionId: reply.line.decisionPoint, responseId: reply.line.responseId }]
@@ -220,6 +223,10 @@ export class CallFlow {
       { costUsd: Number.isFinite(total) ? total : null, updatedAt: now },
     );
     return plan(next, { persistRecord: true, settle: next.hangupSeen });
+  }
+
+  private context(call: LiveCall) {
+    return { objectionsHeard: call.objectionsHeard, prospectTurns: call.prospectTurns };
   }
 
   private async startConversation(call: LiveCall): Promise<Plan> {

@@ -123,13 +123,14 @@ export class Dialer {
   }
 
   private async dial(call: CallRecord): Promise<void> {
-    const { stores, commands, engine, metrics, logger } = this.deps;
+    const { stores, engine, metrics, logger } = this.deps;
     const live: LiveCall = {
       record: { ...call, status: 'dialing' },
       phase: 'dialing',
       amd: this.options.answeringMachineDetection,
       machine: false,
       turnSeq: 0,
+      prospectTurns: 0,
       objectionsHeard: 0,
       pairs: [],
       verdict: null,
@@ -139,13 +140,7 @@ export class Dialer {
     };
     try {
       await engine.registerOutbound(live);
-      await commands.dial({
-        to: call.to,
-        from: call.from,
-        clientState: encodeClientState({ callId: call.id }),
-        commandId: call.id,
-        answeringMachineDetection: this.options.answeringMachineDetection,
-      });
+      await this.dialWithRetries(call);
       metrics.callSetup.observe((Date.now() - Date.parse(call.startedAt)) / 1000);
     } catch (err) {
       await stores.state.delete(call.id);
@@ -167,6 +162,29 @@ export class Dialer {
         updatedAt: now,
       });
       await engine.finalize(call.id);
+    }
+  }
+
+  /**
+   * Timeouts and 5xx are retried with the same command_id: Telnyx de-duplicates it, so a dial
+   * that did go through is not placed twice. A 429 or 4xx is final here (the caller decides).
+   */
+  private async dialWithRetries(call: CallRecord, attempts = 3): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.deps.commands.dial({
+          to: call.to,
+          from: call.from,
+          clientState: encodeClientState({ callId: call.id }),
+          commandId: call.id,
+          answeringMachineDetection: this.options.answeringMachineDetection,
+        });
+        return;
+      } catch (err) {
+        const transient = err instanceof CarrierError && (err.status === 0 || err.status >= 500);
+        if (!transient || attempt >= attempts) throw err;
+        await this.sleep(250 * 2 ** (attempt - 1), false);
+      }
     }
   }
 

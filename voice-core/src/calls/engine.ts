@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
-import type { CallEvent, CallOutcome } from '../domain';
+import type { CallEvent, CallOutcome, RawWebhook, VectorItem } from '../domain';
+import { GroupCommit } from '../util/group-commit';
+import { Batcher } from '../util/batcher';
 import type { Stores } from '../ports';
 import type { Agent } from '../conversation/agent';
 import type { CallMetrics } from '../metrics/call-metrics';
@@ -34,6 +36,16 @@ export interface CallEngineDeps {
 
 export type IngestResult = 'accepted' | 'duplicate';
 
+/** Vector collections the engine writes: every prospect turn, and the turns nobody understood. */
+export const UTTERANCES_COLLECTION = 'utterances';
+export const UNRECOGNISED_COLLECTION = 'unrecognised';
+
+async function writeVectors(stores: Stores, writes: { collection: string; item: VectorItem }[]): Promise<void> {
+  const byCollection = new Map<string, VectorItem[]>();
+  for (const w of writes) byCollection.set(w.collection, [...(byCollection.get(w.collection) ?? []), w.item]);
+  for (const [collection, items] of byCollection) await stores.vectors.upsert(collection, items);
+}
+
 const CAS_ATTEMPTS = 20;
 
 /**
@@ -46,6 +58,12 @@ export class CallEngine {
   private readonly queue = new KeyedQueue();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly options: Required<CallEngineOptions>;
+  /** Applied-marks and search vectors are written in batches, off the per-event path. */
+  private readonly appliedMarks: Batcher<string>;
+  /** The inbox write that must happen before a webhook is acknowledged, shared by concurrent requests. */
+  private readonly inbox: GroupCommit<CallEvent, boolean>;
+  private readonly rawWebhooks: Batcher<RawWebhook>;
+  private readonly vectorWrites: Batcher<{ collection: string; item: VectorItem }>;
   private stopped = false;
 
   constructor(
@@ -60,6 +78,29 @@ export class CallEngine {
       earlyRetries: options.earlyRetries ?? 8,
       rawWebhookTtlSeconds: options.rawWebhookTtlSeconds ?? 7 * 24 * 3600,
     };
+    this.inbox = new GroupCommit(async (events) => {
+      const fresh = new Set(await deps.stores.calls.appendEvents(events));
+      // The first copy of an id in the batch is the new one; later copies are duplicates.
+      return events.map((e) => fresh.delete(e.id));
+    });
+    // The raw body is for audit and replay; the event itself is already durable in the inbox.
+    this.rawWebhooks = new Batcher(
+      async (webhooks) => void (await deps.stores.transcripts.saveRawWebhooks(webhooks)),
+      (err) => deps.logger.warn({ err }, 'could not keep raw webhook bodies (audit copy only)'),
+      200,
+      100,
+    );
+    // A lost mark only means the recovery sweep finds the event applied already (state.applied).
+    this.appliedMarks = new Batcher(
+      (ids) => deps.stores.calls.markEventsApplied(ids),
+      (err) => deps.logger.warn({ err }, 'could not mark events applied; the recovery sweep will'),
+    );
+    this.vectorWrites = new Batcher(
+      (writes) => writeVectors(deps.stores, writes),
+      (err) => deps.logger.warn({ err }, 'could not index utterances (search and review only; calls are unaffected)'),
+      200,
+      200,
+    );
   }
 
   /** Stores a verified webhook once (de-duplicated on `data.id`) and schedules its application. */
@@ -84,14 +125,7 @@ export class CallEngine {
     };
     let stored: boolean;
     try {
-      stored = await stores.calls.appendEvent(event);
-      const now = Date.now();
-      await stores.transcripts.saveRawWebhook({
-        eventId: data.id,
-        receivedAt: new Date(now).toISOString(),
-        expiresAt: new Date(now + this.options.rawWebhookTtlSeconds * 1000).toISOString(),
-        payload: rawBody,
-      });
+      stored = await this.inbox.submit(event);
     } catch (err) {
       // Not acknowledged: let Telnyx's retry claim it again.
       await stores.state.releaseClaim(claimKey).catch(() => undefined);
@@ -101,6 +135,13 @@ export class CallEngine {
       metrics.webhookDuplicates.inc();
       return 'duplicate';
     }
+    const now = Date.now();
+    this.rawWebhooks.add({
+      eventId: data.id,
+      receivedAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + this.options.rawWebhookTtlSeconds * 1000).toISOString(),
+      payload: rawBody,
+    });
     this.schedule(event, receivedAt, 0);
     return 'accepted';
   }
@@ -176,12 +217,13 @@ export class CallEngine {
     }
   }
 
-  /** Waits until every scheduled event has been applied (tests, shutdown). */
+  /** Waits until every scheduled event has been applied and its batched writes are done (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.timers.size > 0 || this.queue.size > 0) {
       await this.queue.drain();
       if (this.timers.size > 0) await new Promise((r) => setTimeout(r, 20));
     }
+    await Promise.all([this.appliedMarks.flush(), this.vectorWrites.flush(), this.rawWebhooks.flush()]);
   }
 
   stop(): void {
@@ -227,14 +269,15 @@ export class CallEngine {
       const stored = await stores.state.get(event.callId);
       const current = stored ? fromJson(stored.state) : null;
       if (current?.applied.includes(event.id)) {
-        await stores.calls.markEventApplied(event.id);
+        this.appliedMarks.add(event.id);
         return 'duplicate';
       }
+      if (!current && (await this.isOrphan(event))) return 'ignored';
       const now = new Date().toISOString();
       const plan = await this.flow.plan(current, event, now);
       if (!plan) {
         if (current) await this.mutateVersioned(event.callId, markApplied(current, event.id), stored!.version);
-        await stores.calls.markEventApplied(event.id);
+        this.appliedMarks.add(event.id);
         return 'ignored';
       }
       // Durable, idempotent writes first: a lost race below only repeats them.
@@ -249,12 +292,31 @@ export class CallEngine {
       if (version === null) continue; // another replica changed the call: plan again on its state
       if (!current) await stores.state.markActive(event.callId);
       await this.execute(plan, event, receivedAt);
-      await stores.calls.markEventApplied(event.id);
+      this.appliedMarks.add(event.id);
       if (plan.settle) this.settleThenFinalize(event.callId);
-      await this.indexTurns(plan);
+      this.indexTurns(plan);
       return 'applied';
     }
     throw new Error(`call ${event.callId}: state kept changing under ${CAS_ATTEMPTS} attempts`);
+  }
+
+  /**
+   * An event of a call we already closed without live state — typically a dial we gave up on
+   * (timeout) that the carrier placed after all. It is acknowledged, and the stray call hung up.
+   */
+  private async isOrphan(event: CallEvent): Promise<boolean> {
+    if (event.type === 'call.initiated' && (event.payload as { direction?: string }).direction === 'incoming')
+      return false;
+    const record = await this.deps.stores.calls.getCall(event.callId);
+    if (record?.status !== 'ended') return false;
+    this.appliedMarks.add(event.id);
+    const callControlId = (event.payload as { call_control_id?: string }).call_control_id;
+    if (event.type !== 'call.hangup' && event.type !== 'call.cost' && callControlId) {
+      await this.deps.commands
+        .hangup(callControlId, { commandId: commandIdFor(event.callId, 999) })
+        .catch(() => undefined);
+    }
+    return true;
   }
 
   private async persist(plan: Plan): Promise<void> {
@@ -301,34 +363,25 @@ export class CallEngine {
   }
 
   /** Off the response path: embeddings for semantic transcript search and unrecognised utterances. */
-  private async indexTurns(plan: Plan): Promise<void> {
-    const { stores, logger } = this.deps;
+  private indexTurns(plan: Plan): void {
     const callId = plan.next.record.id;
-    try {
-      if (plan.turnEmbeddings.length > 0) {
-        await stores.vectors.upsert(
-          'utterances',
-          plan.turnEmbeddings.map((t) => ({
-            id: `${callId}:${t.seq}`,
-            embedding: t.embedding,
-            document: t.text,
-            metadata: { callId, seq: t.seq },
-          })),
-        );
-      }
-      if (plan.unrecognised) {
-        const u = plan.unrecognised;
-        await stores.vectors.upsert('unrecognised', [
-          {
-            id: `${callId}:${u.seq}`,
-            embedding: u.embedding,
-            document: u.text,
-            metadata: { callId, seq: u.seq, at: new Date().toISOString() },
-          },
-        ]);
-      }
-    } catch (err) {
-      logger.warn({ err, callId }, 'could not index utterances (search and review only; the call is unaffected)');
+    for (const t of plan.turnEmbeddings) {
+      this.vectorWrites.add({
+        collection: UTTERANCES_COLLECTION,
+        item: { id: `${callId}:${t.seq}`, embedding: t.embedding, document: t.text, metadata: { callId, seq: t.seq } },
+      });
+    }
+    const u = plan.unrecognised;
+    if (u) {
+      this.vectorWrites.add({
+        collection: UNRECOGNISED_COLLECTION,
+        item: {
+          id: `${callId}:${u.seq}`,
+          embedding: u.embedding,
+          document: u.text,
+          metadata: { callId, seq: u.seq, at: new Date().toISOString() },
+        },
+      });
     }
   }
 

@@ -18,6 +18,8 @@ export interface LiveCall {
   machine: boolean;
   /** Next transcript sequence number. */
   turnSeq: number;
+  /** Final prospect utterances heard so far. */
+  prospectTurns: number;
   objectionsHeard: number;
   /** (decision point → response) pairs said in this call, credited when it ends. */
   pairs: PairUsed[];

@@ -7,6 +7,9 @@ import { IntentRecogniser, type IntentScore } from './understanding';
 
 export type Verdict = 'converted' | 'not_converted';
 
+/** The objection whose answers the agent tries when the prospect says no. */
+export const DECLINE_HANDLED_AS = 'not_interested';
+
 /** What the agent says next, and why (kept in the call state for crediting and review). */
 export interface AgentLine {
   text: string;
@@ -19,8 +22,10 @@ export interface AgentReply {
   line: AgentLine;
   /** The intent understood, or null when unrecognised (then `line` is the fallback). */
   intent: IntentScore | null;
-  /** Set when the prospect agreed or declined. */
+  /** Set when the prospect agreed or declined (a refusal stays open to a later yes). */
   verdict: Verdict | null;
+  /** True when the agent says its closing line and will hang up after it. */
+  closes: boolean;
   /** The utterance's embedding (reused for transcript search and review). */
   embedding: number[];
 }
@@ -28,6 +33,8 @@ export interface AgentReply {
 export interface ConversationContext {
   /** Objections the prospect has raised so far in this call. */
   objectionsHeard: number;
+  /** Prospect turns before this one (0: this is the reply to our opening). */
+  prospectTurns: number;
 }
 
 export interface AgentOptions {
@@ -85,22 +92,38 @@ export class Agent {
     return { text: first.text, responseId: first.id, decisionPoint: null };
   }
 
-  /** Understands the prospect's words and answers them. */
+  /**
+   * Understands the prospect's words and answers them. Context rules out readings that make
+   * no sense at that point: a greeting after objections, a yes or no to our very first line.
+   * A "no" is answered like the not-interested objection (one more try, learned like any
+   * answer); only a "yes" closes the call.
+   */
   async reply(utterance: string, context: ConversationContext): Promise<AgentReply> {
     const understanding = await this.recogniser.understand(utterance);
-    const allowed = (kind: IntentKind) => kind !== 'greeting' || context.objectionsHeard === 0;
+    const allowed = (kind: IntentKind) => {
+      if (kind === 'greeting') return context.objectionsHeard === 0;
+      if (kind === 'agree' || kind === 'decline') return context.prospectTurns > 0;
+      return true;
+    };
     const intent = this.recogniser.pick(understanding, allowed);
     const { embedding } = understanding;
-    if (!intent) return { line: await this.line('fallback'), intent: null, verdict: null, embedding };
+    const reply = (line: AgentLine, verdict: Verdict | null = null, closes = false): AgentReply => ({
+      line,
+      intent,
+      verdict,
+      closes,
+      embedding,
+    });
+    if (!intent) return reply(await this.line('fallback'));
     switch (intent.kind) {
       case 'objection':
-        return { line: await this.choose(intent.intentId), intent, verdict: null, embedding };
+        return reply(await this.choose(intent.intentId));
       case 'greeting':
-        return { line: await this.line('discovery'), intent, verdict: null, embedding };
+        return reply(await this.line('discovery'));
       case 'agree':
-        return { line: await this.line('closing'), intent, verdict: 'converted', embedding };
+        return reply(await this.line('closing'), 'converted', true);
       case 'decline':
-        return { line: await this.line('farewell'), intent, verdict: 'not_converted', embedding };
+        return reply(await this.choose(DECLINE_HANDLED_AS), 'not_converted');
     }
   }
 

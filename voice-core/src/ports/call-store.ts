@@ -14,12 +14,15 @@ export interface CallStore extends StoreAdapter {
   /** Newest first, bounded by `limit`. */
   listCalls(query: ListCallsQuery): Promise<CallRecord[]>;
 
-  /** Stores the event once; returns false when an event with this id was already stored. */
-  appendEvent(event: CallEvent): Promise<boolean>;
+  /**
+   * Stores each event once (one round trip for the batch); returns the ids that were new —
+   * an id already stored, or repeated in the batch, counts once.
+   */
+  appendEvents(events: CallEvent[]): Promise<string[]>;
   /** Events of one call in `occurredAt` order (ties by arrival). */
   listEvents(callId: string): Promise<CallEvent[]>;
-  /** Records that the event changed the call's state; the stored event log is the inbox. */
-  markEventApplied(eventId: string): Promise<void>;
+  /** Records that these events were applied to their calls' state; the stored event log is the inbox. */
+  markEventsApplied(eventIds: string[]): Promise<void>;
   /** Stored events never marked applied that arrived before `before`, oldest first (crash recovery). */
   listUnappliedEvents(before: string, limit: number): Promise<CallEvent[]>;
 

@@ -8,8 +8,8 @@ export interface TranscriptStore extends StoreAdapter {
   /** Turns of one call in `seq` order; empty when the call has none. */
   getTranscript(callId: string): Promise<TranscriptTurn[]>;
 
-  /** Stores a webhook body once per event id; returns false for a repeat. */
-  saveRawWebhook(webhook: RawWebhook): Promise<boolean>;
+  /** Stores each webhook body once per event id (a batch per call); returns how many were new. */
+  saveRawWebhooks(webhooks: RawWebhook[]): Promise<number>;
   getRawWebhook(eventId: string): Promise<RawWebhook | null>;
   /** Deletes expired raw webhooks (servers without TTL indexes need this); returns how many. */
   purgeExpiredWebhooks(now: string): Promise<number>;

@@ -48,12 +48,46 @@ export function callStoreContract(getStore: () => CallStore): void {
       const callId = s.id('call');
       const late = { id: s.id('e2'), callId, type: 'call.answered', occurredAt: s.at(2), payload: { n: 2 } };
       const early = { id: s.id('e1'), callId, type: 'call.initiated', occurredAt: s.at(1), payload: { n: 1 } };
-      expect(await getStore().appendEvent(late)).toBe(true);
-      expect(await getStore().appendEvent(early)).toBe(true);
-      expect(await getStore().appendEvent(early)).toBe(false);
+      expect(await getStore().appendEvents([late])).toEqual([late.id]);
+      expect(await getStore().appendEvents([early])).toEqual([early.id]);
+      expect(await getStore().appendEvents([early])).toEqual([]);
       const events = await getStore().listEvents(callId);
       expect(events).toEqual([early, late]);
       expect(await getStore().listEvents(s.id('none'))).toEqual([]);
+    });
+
+    it('stores a batch in one go: repeats inside it and already stored ids count once', async () => {
+      const s = scope();
+      const callId = s.id('call');
+      const e = (n: number) => ({
+        id: s.id(`e${n}`),
+        callId,
+        type: 'call.transcription',
+        occurredAt: s.at(n),
+        payload: { n },
+      });
+      expect(await getStore().appendEvents([e(1)])).toEqual([e(1).id]);
+      const stored = await getStore().appendEvents([e(1), e(2), e(3), e(2)]);
+      expect([...stored].sort()).toEqual([e(2).id, e(3).id].sort());
+      expect((await getStore().listEvents(callId)).map((x) => x.payload)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+      expect(await getStore().appendEvents([])).toEqual([]);
+    });
+
+    it('keeps concurrent batches of the same events apart: each id is new for exactly one', async () => {
+      const s = scope();
+      const events = Array.from({ length: 20 }, (_, n) => ({
+        id: s.id(`c${n}`),
+        callId: s.id('call'),
+        type: 't',
+        occurredAt: s.at(n),
+        payload: {},
+      }));
+      const results = await Promise.all(
+        [events, [...events].reverse(), events.slice(5)].map((batch) => getStore().appendEvents(batch)),
+      );
+      const all = results.flat();
+      expect(all).toHaveLength(20);
+      expect(new Set(all).size).toBe(20);
     });
 
     it('keeps a large unicode payload intact', async () => {
@@ -66,7 +100,7 @@ export function callStoreContract(getStore: () => CallStore): void {
         occurredAt: s.at(0),
         payload: big,
       };
-      await getStore().appendEvent(event);
+      await getStore().appendEvents([event]);
       expect((await getStore().listEvents(s.id('call')))[0]?.payload).toEqual(big);
     });
 
@@ -143,14 +177,14 @@ export function callStoreContract(getStore: () => CallStore): void {
       const callId = s.id('call');
       const a = { id: s.id('a'), callId, type: 'call.initiated', occurredAt: s.at(1), payload: {} };
       const b = { id: s.id('b'), callId, type: 'call.answered', occurredAt: s.at(2), payload: {} };
-      await getStore().appendEvent(a);
-      await getStore().appendEvent(b);
+      await getStore().appendEvents([a, b]);
       const future = new Date(Date.now() + 60_000).toISOString();
       const own = async () =>
         (await getStore().listUnappliedEvents(future, 100_000)).filter((e) => e.callId === callId);
       expect((await own()).map((e) => e.id)).toEqual([a.id, b.id]);
-      await getStore().markEventApplied(a.id);
-      await getStore().markEventApplied(a.id);
+      await getStore().markEventsApplied([a.id]);
+      await getStore().markEventsApplied([a.id, s.id('unknown')]);
+      await getStore().markEventsApplied([]);
       expect((await own()).map((e) => e.id)).toEqual([b.id]);
       const past = new Date(Date.now() - 60_000).toISOString();
       expect((await getStore().listUnappliedEvents(past, 100_000)).filter((e) => e.callId === callId)).toEqual([]);

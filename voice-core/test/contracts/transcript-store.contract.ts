@@ -48,9 +48,10 @@ export function transcriptStoreContract(getStore: () => TranscriptStore): void {
         expiresAt: s.at(60),
         payload: { data: { id: s.id('w2') } },
       };
-      expect(await getStore().saveRawWebhook(fresh)).toBe(true);
-      expect(await getStore().saveRawWebhook({ ...fresh, payload: { changed: true } })).toBe(false);
-      expect(await getStore().saveRawWebhook(old)).toBe(true);
+      expect(await getStore().saveRawWebhooks([fresh])).toBe(1);
+      expect(await getStore().saveRawWebhooks([{ ...fresh, payload: { changed: true } }])).toBe(0);
+      expect(await getStore().saveRawWebhooks([old, old])).toBe(1);
+      expect(await getStore().saveRawWebhooks([])).toBe(0);
       expect(await getStore().getRawWebhook(fresh.eventId)).toEqual(fresh);
       expect(await getStore().getRawWebhook(s.id('none'))).toBeNull();
       expect(await getStore().purgeExpiredWebhooks(s.at(120))).toBeGreaterThanOrEqual(1);

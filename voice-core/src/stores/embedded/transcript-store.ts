@@ -27,13 +27,20 @@ export class EmbeddedTranscriptStore implements TranscriptStore {
     return rows.map((r) => parseJson(r.doc) as unknown as TranscriptTurn);
   }
 
-  async saveRawWebhook(webhook: RawWebhook): Promise<boolean> {
+  async saveRawWebhooks(webhooks: RawWebhook[]): Promise<number> {
+    if (webhooks.length === 0) return 0;
     const { rows } = await this.db.query(
-      `insert into raw_webhooks (event_id, received_at, expires_at, payload) values ($1, $2, $3, $4)
+      `insert into raw_webhooks (event_id, received_at, expires_at, payload)
+       select * from unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::jsonb[])
        on conflict (event_id) do nothing returning event_id`,
-      [webhook.eventId, webhook.receivedAt, webhook.expiresAt, JSON.stringify(webhook.payload)],
+      [
+        webhooks.map((w) => w.eventId),
+        webhooks.map((w) => w.receivedAt),
+        webhooks.map((w) => w.expiresAt),
+        webhooks.map((w) => JSON.stringify(w.payload)),
+      ],
     );
-    return rows.length === 1;
+    return rows.length;
   }
 
   async getRawWebhook(eventId: string): Promise<RawWebhook | null> {

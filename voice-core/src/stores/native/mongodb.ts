@@ -1,4 +1,4 @@
-import { MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
+import { MongoBulkWriteError, MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
 import type { RawWebhook, TranscriptTurn } from '../../domain';
 import type { StoreHealth, TranscriptStore } from '../../ports';
 import { probeHealth } from '../health';
@@ -90,17 +90,19 @@ export class MongoTranscriptStore implements TranscriptStore {
     }));
   }
 
-  async saveRawWebhook(webhook: RawWebhook): Promise<boolean> {
+  async saveRawWebhooks(webhooks: RawWebhook[]): Promise<number> {
+    if (webhooks.length === 0) return 0;
+    const docs = [...new Map(webhooks.map((w) => [w.eventId, w])).values()].map((w) => ({
+      _id: w.eventId,
+      receivedAt: new Date(w.receivedAt),
+      expiresAt: new Date(w.expiresAt),
+      payload: w.payload,
+    }));
     try {
-      await this.webhooks.insertOne({
-        _id: webhook.eventId,
-        receivedAt: new Date(webhook.receivedAt),
-        expiresAt: new Date(webhook.expiresAt),
-        payload: webhook.payload,
-      });
-      return true;
+      // Unordered: every new document is written even when some ids already exist.
+      return (await this.webhooks.insertMany(docs, { ordered: false })).insertedCount;
     } catch (err) {
-      if (err instanceof MongoServerError && err.code === DUPLICATE_KEY) return false;
+      if (err instanceof MongoBulkWriteError && isOnlyDuplicates(err)) return err.result.insertedCount;
       throw err;
     }
   }
@@ -151,6 +153,11 @@ async function ensureIndexes(db: Db): Promise<boolean> {
 async function serverFlavour(db: Db): Promise<MongoCapabilities['server']> {
   const info = await db.admin().command({ buildInfo: 1 });
   return typeof info.ferretdbVersion === 'string' ? 'ferretdb' : 'mongodb';
+}
+
+function isOnlyDuplicates(err: MongoBulkWriteError): boolean {
+  const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+  return errors.length > 0 && errors.every((e) => e.code === DUPLICATE_KEY);
 }
 
 /** Two concurrent upserts of a new key can both try to insert; the loser retries as an update. */

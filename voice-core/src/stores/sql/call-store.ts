@@ -68,13 +68,22 @@ export class SqlCallStore implements CallStore {
     return rows.map(toCallRecord);
   }
 
-  async appendEvent(event: CallEvent): Promise<boolean> {
-    const { rows } = await this.writer.query(
-      `insert into call_events (id, call_id, type, occurred_at, payload) values ($1,$2,$3,$4,$5)
+  async appendEvents(events: CallEvent[]): Promise<string[]> {
+    if (events.length === 0) return [];
+    // unnest keeps it one statement with five parameters whatever the batch size.
+    const { rows } = await this.writer.query<{ id: string }>(
+      `insert into call_events (id, call_id, type, occurred_at, payload)
+       select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[])
        on conflict (id) do nothing returning id`,
-      [event.id, event.callId, event.type, event.occurredAt, JSON.stringify(event.payload)],
+      [
+        events.map((e) => e.id),
+        events.map((e) => e.callId),
+        events.map((e) => e.type),
+        events.map((e) => e.occurredAt),
+        events.map((e) => JSON.stringify(e.payload)),
+      ],
     );
-    return rows.length === 1;
+    return rows.map((r) => String(r.id));
   }
 
   async listEvents(callId: string): Promise<CallEvent[]> {
@@ -85,10 +94,12 @@ export class SqlCallStore implements CallStore {
     return rows.map(toCallEvent);
   }
 
-  async markEventApplied(eventId: string): Promise<void> {
-    await this.writer.query('update call_events set applied_at = now() where id = $1 and applied_at is null', [
-      eventId,
-    ]);
+  async markEventsApplied(eventIds: string[]): Promise<void> {
+    if (eventIds.length === 0) return;
+    await this.writer.query(
+      'update call_events set applied_at = now() where id = any($1::text[]) and applied_at is null',
+      [eventIds],
+    );
   }
 
   async listUnappliedEvents(before: string, limit: number): Promise<CallEvent[]> {

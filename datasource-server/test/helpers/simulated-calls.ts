@@ -1,0 +1,57 @@
+import { inboundCallId, type CallRecord, type simulator } from '@mwva/voice-core';
+import type { TestServer } from './server';
+
+/** The outcome we must record for what the simulated prospect did. */
+export function expectedOutcome(sim: simulator.SimulatedCallRecord): CallRecord['outcome'] {
+  switch (sim.outcome) {
+    case 'converted':
+      return 'converted';
+    case 'machine':
+      return 'voicemail';
+    case 'no_answer':
+    case 'busy':
+    case 'unanswered':
+    case 'rejected':
+      return 'no_answer';
+    default:
+      return 'not_converted';
+  }
+}
+
+/** Our record of a carrier-side call (inbound ids are derived, outbound ones recorded). */
+export async function ourCall(server: TestServer, sim: simulator.SimulatedCallRecord): Promise<CallRecord | null> {
+  if (sim.direction === 'inbound') return server.stores.calls.getCall(inboundCallId(sim.callControlId));
+  const recent = await server.stores.calls.listCalls({
+    from: new Date(Date.now() - 3_600_000).toISOString(),
+    to: new Date(Date.now() + 60_000).toISOString(),
+    limit: 10_000,
+  });
+  return recent.find((c) => c.callControlId === sim.callControlId) ?? null;
+}
+
+/** Everything we recorded about a call agrees with what happened at the carrier. */
+export async function expectSameAsCarrier(server: TestServer, sim: simulator.SimulatedCallRecord): Promise<void> {
+  const call = await ourCall(server, sim);
+  expect(call).not.toBeNull();
+  expect({
+    callControlId: sim.callControlId,
+    outcome: call!.outcome,
+    status: call!.status,
+    hangupCause: call!.hangupCause,
+  }).toEqual({
+    callControlId: sim.callControlId,
+    outcome: expectedOutcome(sim),
+    status: 'ended',
+    hangupCause: sim.hangupCause,
+  });
+  // Each webhook stored once, in the call's event log.
+  const events = await server.stores.calls.listEvents(call!.id);
+  expect(events.map((e) => e.id).sort()).toEqual([...new Set(sim.webhooks.map((w) => w.id))].sort());
+  // The transcript holds each final prospect utterance once, and exactly the lines the carrier spoke.
+  const transcript = await server.stores.transcripts.getTranscript(call!.id);
+  const prospect = transcript.filter((t) => t.speaker === 'prospect').map((t) => t.text);
+  const heard = sim.utterances.filter((u) => u.transcribed && u.role !== 'voicemail').map((u) => u.text);
+  expect([...prospect].sort()).toEqual([...heard].sort());
+  const spoken = transcript.filter((t) => t.speaker === 'agent').map((t) => t.text);
+  expect([...spoken].sort()).toEqual([...sim.agentLines].sort());
+}
