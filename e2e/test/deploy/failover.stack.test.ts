@@ -1,0 +1,215 @@
+/**
+ * Three voice-agent-api processes behind Debian's nginx running deploy/nginx's templates, on the
+ * real stores of `deploy/local/services.sh up`. Under HTTPS load (readiness, signed webhooks,
+ * dials through the simulated carrier) one replica is SIGKILLed: no client request may fail,
+ * because nginx retries on another replica (proxy_next_upstream). The replica is restarted and
+ * must be back in rotation. The timings are printed and written to $DEPLOY_RESULTS_DIR.
+ * Run: eval "$(bash deploy/local/services.sh up)" && npx jest e2e/test/deploy/failover --selectProjects stack
+ */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startNginx, readAccessLog, type LocalNginx } from './support/nginx';
+import { LoadGenerator, percentile } from './support/load';
+import { PORTS, repoPath } from './support/paths';
+import { spawnLogged, stop, waitFor, sleep, type Spawned } from './support/processes';
+import { createTestCa } from './support/test-ca';
+import { ensureTools, requireEnv } from './support/tools';
+
+jest.setTimeout(240_000);
+
+const STORE_ENV = [
+  'NEON_DATABASE_URL',
+  'NEON_READ_REPLICA_URL',
+  'MONGODB_URI',
+  'NEO4J_URI',
+  'NEO4J_USER',
+  'NEO4J_PASSWORD',
+  'CHROMA_HOST',
+  'REDIS_URL',
+] as const;
+/** The same passive-check parameters as docker-compose.yml's NGINX_API_SERVERS. */
+const SERVER_PARAMS = 'max_fails=1 fail_timeout=5s';
+const CLI = repoPath('datasource-server/dist/cli/main.js');
+
+describe('3 API replicas behind nginx: replica failover', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mwva-failover-'));
+  const apiToken = randomBytes(24).toString('hex');
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const publicKeyBase64 = (publicKey.export({ format: 'der', type: 'spki' }) as Buffer)
+    .subarray(-32)
+    .toString('base64');
+  const replicas: Array<Spawned | undefined> = [];
+  let carrier: Spawned | undefined;
+  let nginx: LocalNginx | undefined;
+  let ca = '';
+  let carrierUrl = '';
+
+  const storeEnv = () => Object.fromEntries(STORE_ENV.map((n) => [n, process.env[n] ?? '']));
+
+  function startReplica(i: number): Spawned {
+    const port = PORTS.replicas[i]!;
+    mkdirSync(join(dir, `replica-${i}`), { recursive: true });
+    return spawnLogged(process.execPath, [CLI, 'serve'], {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      DATA_DIR: join(dir, `replica-${i}`),
+      API_TOKEN: apiToken,
+      ...storeEnv(),
+      TELNYX_API_KEY: 'test',
+      TELNYX_PUBLIC_KEY: publicKeyBase64,
+      TELNYX_CONNECTION_ID: 'test',
+      TELNYX_BASE_URL: `${carrierUrl}/v2`,
+      TELNYX_FROM_NUMBER: '+15550100000',
+      SHUTDOWN_DELAY_MS: '2000',
+    });
+  }
+
+  async function ready(i: number, proc: Spawned): Promise<void> {
+    await waitFor(
+      async () => {
+        if (proc.child.exitCode !== null) throw new Error(`replica ${i} exited:\n${proc.output()}`);
+        const res = await fetch(`http://127.0.0.1:${PORTS.replicas[i]}/readyz`);
+        return res.ok ? true : undefined;
+      },
+      90_000,
+      `replica ${i} /readyz`,
+    );
+  }
+
+  beforeAll(async () => {
+    for (const name of STORE_ENV.filter((n) => n !== 'NEON_READ_REPLICA_URL' && n !== 'NEO4J_PASSWORD')) {
+      requireEnv(name);
+    }
+    ensureTools('nginx', 'openssl');
+    const testCa = await createTestCa(dir);
+    ca = readFileSync(testCa.caCert, 'utf8');
+    const leaf = await testCa.issue('nginx');
+
+    carrier = spawnLogged(process.execPath, [join(__dirname, 'support', 'carrier-sim.cjs')], {
+      PATH: process.env.PATH ?? '',
+      NODE_EXTRA_CA_CERTS: testCa.caCert,
+      SIM_PORT: String(PORTS.carrier),
+      SIM_API_KEY: 'test',
+      SIM_CONNECTION_ID: 'test',
+      SIM_WEBHOOK_URL: `https://localhost:${PORTS.nginxHttps}/telnyx/webhooks`,
+      SIM_SIGNING_KEY_PEM: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+      SIM_TIME_SCALE: '0.05',
+    });
+    const started = await waitFor(
+      async () => {
+        if (carrier!.child.exitCode !== null) throw new Error(`carrier exited:\n${carrier!.output()}`);
+        const line = carrier!.output().split('\n')[0];
+        return line?.startsWith('{') ? (JSON.parse(line) as { url: string; publicKeyBase64: string }) : undefined;
+      },
+      20_000,
+      'the carrier simulator',
+    );
+    carrierUrl = started.url;
+    expect(started.publicKeyBase64).toBe(publicKeyBase64);
+
+    for (let i = 0; i < 3; i++) replicas[i] = startReplica(i);
+    for (let i = 0; i < 3; i++) await ready(i, replicas[i]!);
+
+    nginx = await startNginx(join(dir, 'nginx'), {
+      NGINX_API_SERVERS: PORTS.replicas.map((p) => `server 127.0.0.1:${p} ${SERVER_PARAMS};`).join('\n    '),
+      NGINX_GRAFANA_SERVER: `127.0.0.1:${PORTS.noGrafana}`,
+      NGINX_RESOLVER: '127.0.0.1',
+      NGINX_SERVER_NAME: 'localhost',
+      NGINX_HTTP_LISTEN: `127.0.0.1:${PORTS.nginxHttp}`,
+      NGINX_HTTPS_LISTEN: `127.0.0.1:${PORTS.nginxHttps}`,
+      NGINX_HTTPS_PORT: String(PORTS.nginxHttps),
+      NGINX_ACME_WEBROOT: join(dir, 'acme'),
+      NGINX_TLS_CERT: leaf.cert,
+      NGINX_TLS_KEY: leaf.key,
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await nginx?.stop();
+    await Promise.all(replicas.map((r) => stop(r, 20_000)));
+    await stop(carrier);
+  });
+
+  test('SIGKILL of one replica under load: 0 failed requests; the restarted replica rejoins', async () => {
+    const load = new LoadGenerator({
+      baseUrl: `https://localhost:${PORTS.nginxHttps}`,
+      ca,
+      apiToken,
+      signingKey: privateKey,
+    });
+    const victim = 1;
+    const victimAddr = `127.0.0.1:${PORTS.replicas[victim]}`;
+    const t0 = Date.now();
+    load.start({ workers: 12, dialsPerSecond: 5 });
+
+    await sleep(5_000);
+    // POST /api/calls is not retried once a replica received it (see deploy/nginx), so the kill
+    // falls between two dials; readiness checks and webhooks are in flight all the time.
+    await load.betweenDials();
+    const killedAt = Date.now();
+    replicas[victim]!.child.kill('SIGKILL');
+    await replicas[victim]!.exited;
+
+    await sleep(6_000);
+    const restartedAt = Date.now();
+    replicas[victim] = startReplica(victim);
+    await ready(victim, replicas[victim]!);
+    const readyAt = Date.now();
+
+    // Back in rotation: nginx sends it a request that it answers (first 2xx in the access log).
+    const rejoinedAt = await waitFor(
+      async () => {
+        const hit = readAccessLog(nginx!.accessLog).find(
+          (e) => Date.parse(e.time) >= Math.floor(readyAt / 1000) * 1000 && e.upstream === victimAddr && e.status < 300,
+        );
+        return hit ? Date.parse(hit.time) : undefined;
+      },
+      30_000,
+      'the restarted replica to receive traffic from nginx',
+    );
+    await sleep(3_000);
+    const result = await load.stop();
+    const log = readAccessLog(nginx!.accessLog);
+
+    // Requests nginx had to retry on another replica after the kill.
+    const retried = log.filter((e) => e.upstream.includes(victimAddr) && e.upstream.includes(','));
+    const lastRetry = Math.max(...retried.map((e) => Date.parse(e.time)), killedAt);
+    const afterKill = result.latenciesMs.length;
+    const summary = {
+      requests: result.total,
+      byKind: result.byKind,
+      failed: result.failures.length,
+      retriedByNginx: retried.length,
+      p50Ms: Math.round(percentile(result.latenciesMs, 0.5)),
+      p99Ms: Math.round(percentile(result.latenciesMs, 0.99)),
+      maxMs: Math.round(Math.max(...result.latenciesMs)),
+      // log times have 1 s resolution
+      lastRetryAfterKillS: Math.max(0, Math.round((lastRetry - killedAt) / 1000)),
+      restartToReadyMs: readyAt - restartedAt,
+      readyToFirstRequestS: Math.max(0, Math.round((rejoinedAt - readyAt) / 1000)),
+      restartToRejoinedS: Math.round((rejoinedAt - restartedAt) / 1000),
+      durationS: Math.round((Date.now() - t0) / 1000),
+      samples: afterKill,
+    };
+    console.log(`failover summary ${JSON.stringify(summary)}`);
+    if (process.env.DEPLOY_RESULTS_DIR) {
+      writeFileSync(join(process.env.DEPLOY_RESULTS_DIR, 'failover.json'), JSON.stringify(summary, null, 2));
+    }
+
+    expect(result.failures).toEqual([]);
+    expect(result.byKind.webhook ?? 0).toBeGreaterThan(100);
+    expect(result.byKind.dial ?? 0).toBeGreaterThan(20);
+    // The kill happened under load: nginx met the dead replica and retried elsewhere.
+    expect(retried.length).toBeGreaterThan(0);
+    // Every replica, the restarted one included, served requests.
+    for (const p of PORTS.replicas) {
+      expect(log.some((e) => e.upstream === `127.0.0.1:${p}` && e.status < 300)).toBe(true);
+    }
+    expect(nginx!.output()).not.toMatch(/\[emerg\]/);
+  });
+});

@@ -1,0 +1,44 @@
+/** deploy/nginx templates: what the load balancer promises, checked on the rendered text. */
+import { readTemplate, renderTemplate, TEMPLATES } from './support/nginx';
+import { loadYaml } from './support/yaml-files';
+
+const compose = loadYaml('docker-compose.yml') as { services: { nginx: { environment: Record<string, string> } } };
+const env = compose.services.nginx.environment;
+const rendered = TEMPLATES.map((t) =>
+  renderTemplate(readTemplate(t), {
+    ...env,
+    NGINX_SERVER_NAME: 'voice.example.com',
+    NGINX_TLS_CERT: '/c.pem',
+    NGINX_TLS_KEY: '/k.pem',
+  }),
+).join('\n');
+
+describe('nginx templates', () => {
+  test('compose sets every template variable', () => {
+    const used = new Set(
+      TEMPLATES.flatMap((t) => [...readTemplate(t).matchAll(/\$\{(NGINX_[A-Z0-9_]+)\}/g)].map((m) => m[1]!)),
+    );
+    for (const v of used) expect(Object.keys(env)).toContain(v);
+    expect(rendered).not.toMatch(/\$\{NGINX_/);
+  });
+
+  test('passive health checks and bounded retries', () => {
+    expect(env.NGINX_API_SERVERS).toMatch(/max_fails=\d+ fail_timeout=\d+s/);
+    expect(rendered).toMatch(/proxy_next_upstream error timeout http_502 http_503 non_idempotent;/);
+    expect(rendered).toMatch(/webhooks[\s\S]*idempotent by event id|idempotent by event id/);
+  });
+
+  test('upstream keep-alive closes before Node (keepAliveTimeout 65 s)', () => {
+    const upstream = /upstream voice_agent_api \{[\s\S]*?\n\}/.exec(rendered)![0];
+    const seconds = Number(/keepalive_timeout (\d+)s;/.exec(upstream)![1]);
+    expect(seconds).toBeLessThan(65);
+  });
+
+  test('TLS, HSTS, redirect, ACME webroot, body limits, /api rate limit', () => {
+    expect(rendered).toMatch(/return 301 https:\/\/\$host:443\$request_uri;/);
+    expect(rendered).toMatch(/location \^~ \/\.well-known\/acme-challenge\//);
+    expect(rendered).toMatch(/client_max_body_size 1m;/);
+    expect(rendered).toMatch(/limit_req zone=api_per_ip/);
+    expect(rendered).toMatch(/include \/etc\/nginx\/snippets\/tls-params.conf;/);
+  });
+});

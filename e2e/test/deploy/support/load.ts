@@ -1,0 +1,137 @@
+import { Agent, request } from 'node:https';
+import { randomUUID, type KeyObject } from 'node:crypto';
+import { simulator } from '@mwva/voice-core';
+
+export interface LoadResult {
+  total: number;
+  byKind: Record<string, number>;
+  failures: Array<{ kind: string; at: number; status: number | string; body?: string }>;
+  latenciesMs: number[];
+}
+
+export interface LoadTarget {
+  baseUrl: string;
+  ca: string;
+  apiToken: string;
+  signingKey: KeyObject;
+}
+
+type Kind = 'readyz' | 'webhook' | 'dial';
+
+/**
+ * Plain HTTPS load against nginx: GET /readyz, signed Telnyx webhooks (unique event ids) and
+ * POST /api/calls. Any status other than the expected one, or a network error, is a failure.
+ */
+export class LoadGenerator {
+  private readonly agent: Agent;
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private dialWaiters: Array<() => void> = [];
+  readonly result: LoadResult = { total: 0, byKind: {}, failures: [], latenciesMs: [] };
+
+  constructor(private readonly target: LoadTarget) {
+    this.agent = new Agent({ keepAlive: true, maxSockets: 64, ca: target.ca });
+  }
+
+  start(opts: { workers: number; dialsPerSecond: number }): void {
+    this.running = true;
+    for (let i = 0; i < opts.workers; i++) this.loops.push(this.worker());
+    this.loops.push(this.dialLoop(opts.dialsPerSecond));
+  }
+
+  /** Resolves just after a dial was answered: no dial is in flight for the next ~1/rate s. */
+  betweenDials(): Promise<void> {
+    return new Promise((resolve) => this.dialWaiters.push(resolve));
+  }
+
+  async stop(): Promise<LoadResult> {
+    this.running = false;
+    await Promise.all(this.loops);
+    this.agent.destroy();
+    return this.result;
+  }
+
+  private async worker(): Promise<void> {
+    while (this.running) {
+      await this.one('readyz');
+      await this.one('webhook');
+    }
+  }
+
+  private async dialLoop(perSecond: number): Promise<void> {
+    while (this.running) {
+      const started = Date.now();
+      await this.one('dial');
+      for (const resolve of this.dialWaiters.splice(0)) resolve();
+      await new Promise((r) => setTimeout(r, Math.max(0, 1000 / perSecond - (Date.now() - started))));
+    }
+  }
+
+  private async one(kind: Kind): Promise<void> {
+    const started = performance.now();
+    const { method, path, headers, body, expect } = this.build(kind);
+    let status: number | string;
+    let text = '';
+    try {
+      ({ status, text } = await this.send(method, path, headers, body));
+    } catch (err) {
+      status = (err as NodeJS.ErrnoException).code ?? String(err);
+    }
+    this.result.total++;
+    this.result.byKind[kind] = (this.result.byKind[kind] ?? 0) + 1;
+    this.result.latenciesMs.push(performance.now() - started);
+    if (status !== expect) this.result.failures.push({ kind, at: Date.now(), status, body: text.slice(0, 200) });
+  }
+
+  private build(kind: Kind) {
+    if (kind === 'readyz') return { method: 'GET', path: '/readyz', headers: {}, body: '', expect: 200 };
+    if (kind === 'dial') {
+      const body = JSON.stringify({ to: `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}` });
+      const headers = { authorization: `Bearer ${this.target.apiToken}`, 'content-type': 'application/json' };
+      return { method: 'POST', path: '/api/calls', headers, body, expect: 202 };
+    }
+    // An event type the engine stores and acknowledges without a call to apply it to.
+    const body = JSON.stringify({
+      data: {
+        record_type: 'event',
+        id: randomUUID(),
+        event_type: 'call.playback.started',
+        occurred_at: new Date().toISOString(),
+        payload: { call_control_id: `v3:${randomUUID()}`, connection_id: 'test' },
+      },
+      meta: { attempt: 1 },
+    });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const headers = {
+      'content-type': 'application/json',
+      'telnyx-timestamp': timestamp,
+      'telnyx-signature-ed25519': simulator.signWebhook(this.target.signingKey, timestamp, body),
+    };
+    return { method: 'POST', path: '/telnyx/webhooks', headers, body, expect: 200 };
+  }
+
+  private send(method: string, path: string, headers: Record<string, string>, body: string) {
+    return new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(
+        `${this.target.baseUrl}${path}`,
+        { method, agent: this.agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+          res.on('error', reject);
+        },
+      );
+      req.setTimeout(30_000, () => req.destroy(new Error('client timeout')));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+}
+
+export function percentile(samples: number[], q: number): number {
+  if (samples.length === 0) return 0;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
+}
