@@ -32,7 +32,7 @@ export async function startServer(env: Env, logger: Logger, options: ServerOptio
   registerStoreHealthGauge(registry, stores);
   const readiness = new Readiness(stores);
   let voice: VoiceRuntime | null = null;
-  const app = createApp({ logger, registry, readiness, apiToken: token.token, stores, voice: () => voice });
+  const app = createApp({ logger, registry, readiness, apiToken: token.token, stores, env, voice: () => voice });
 
   const server = app.listen(env.PORT, env.HOST);
   await once(server, 'listening');

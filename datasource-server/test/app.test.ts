@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { openStores, type Stores } from '@mwva/voice-core';
-import { createApp, createLogger, createRegistry } from '@mwva/datasource-server';
+import { createApp, createLogger, createRegistry, loadEnv } from '@mwva/datasource-server';
 import { Readiness } from '../src/http/readiness';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -21,6 +21,7 @@ describe('HTTP skeleton (embedded stores in memory)', () => {
       readiness,
       apiToken: TOKEN,
       stores,
+      env: loadEnv({}),
       voice: () => null,
     });
   }, 60_000);
@@ -112,7 +113,7 @@ describe('HTTP skeleton (embedded stores in memory)', () => {
         .post('/api/anything')
         .set('Authorization', `Bearer ${TOKEN}`)
         .set('Content-Type', 'application/json')
-        .send(JSON.stringify({ blob: 'x'.repeat(300_000) }));
+        .send(JSON.stringify({ blob: 'x'.repeat(1_200_000) }));
       expect(res.status).toBe(413);
     });
   });

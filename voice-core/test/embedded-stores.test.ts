@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import { bundleStores, openEmbeddedStores, type Stores } from '@mwva/voice-core';
 import { callStoreContract } from './contracts/call-store.contract';
+import { callAnalyticsContract } from './contracts/call-analytics.contract';
 import { transcriptStoreContract } from './contracts/transcript-store.contract';
 import { learningGraphContract } from './contracts/learning-graph.contract';
 import { vectorStoreContract } from './contracts/vector-store.contract';
@@ -19,6 +20,10 @@ describe('embedded adapters (PGlite in memory, in-process state)', () => {
   });
 
   callStoreContract(() => stores.calls);
+  callAnalyticsContract(
+    () => stores.calls,
+    () => stores.analytics,
+  );
   transcriptStoreContract(() => stores.transcripts);
   learningGraphContract(() => stores.graph);
   vectorStoreContract(() => stores.vectors);

@@ -10,6 +10,7 @@ import {
 } from '@mwva/voice-core';
 import { callStateStoreContract } from './contracts/call-state-store.contract';
 import { callStoreContract } from './contracts/call-store.contract';
+import { callAnalyticsContract } from './contracts/call-analytics.contract';
 import { learningGraphContract } from './contracts/learning-graph.contract';
 import { transcriptStoreContract } from './contracts/transcript-store.contract';
 import { vectorStoreContract } from './contracts/vector-store.contract';
@@ -35,6 +36,7 @@ describe('native PostgreSQL (primary)', () => {
   // Contract reads must see their own writes, so this run reads from the primary; replica routing has its own test.
   const get = withAdapter(() => PostgresCallStore.open({ url: requireEnv('NEON_DATABASE_URL') }));
   callStoreContract(get);
+  callAnalyticsContract(get, () => get().analytics());
 });
 
 describe('native PostgreSQL read path', () => {

@@ -4,6 +4,8 @@ import { pinoHttp } from 'pino-http';
 import type { Stores } from '@mwva/voice-core';
 import type { Logger } from '../observability/logger';
 import type { VoiceRuntime } from '../voice/runtime';
+import type { Env } from '../config/env';
+import { grafanaRouter } from '../grafana/router';
 import { callsRouter } from './calls-api';
 import { telnyxWebhookRouter } from './telnyx-webhooks';
 import { createHttpMetrics } from '../observability/metrics';
@@ -16,6 +18,7 @@ export interface AppDeps {
   readiness: Readiness;
   apiToken: string;
   stores: Stores;
+  env: Env;
   /** Call handling, once started (it needs the server's own URL in simulation mode). */
   voice: () => VoiceRuntime | null;
 }
@@ -56,8 +59,9 @@ export function createApp(deps: AppDeps): Express {
 
   const api = express.Router();
   api.use(requireBearerToken(deps.apiToken));
-  api.use(express.json({ limit: '256kb' }));
+  api.use(express.json({ limit: '1mb' }));
   api.use(callsRouter({ voice: deps.voice, stores: deps.stores }));
+  api.use(grafanaRouter({ stores: deps.stores, voice: deps.voice, env: deps.env, logger: deps.logger }));
   app.use('/api', api);
 
   app.use((req, res) => {

@@ -17,7 +17,15 @@ export interface Plan {
   persistRecord: boolean;
   turns: TranscriptTurn[];
   /** A prospect utterance the agent did not understand, kept for review. */
-  unrecognised: { text: string; embedding: number[]; seq: number } | null;
+  unrecognised: {
+    text: string;
+    embedding: number[];
+    seq: number;
+    nearestIntentId: string | null;
+    similarity: number;
+  } | null;
+  /** The agent turn answering the prospect's turn in this plan (its latency is measured). */
+  answerSeq: number | null;
   /** Embeddings of prospect turns, for semantic transcript search. */
   turnEmbeddings: { seq: number; text: string; embedding: number[] }[];
   commands: CommandPlan[];
@@ -193,7 +201,16 @@ export class CallFlow {
     return plan(agent.next, {
       persistRecord: reply.verdict !== null,
       turns: [{ ...prospectTurn, intentId: reply.intent?.intentId ?? null }, ...agent.turns],
-      unrecognised: reply.intent ? null : { text: data.transcript, embedding: reply.embedding, seq: prospectTurn.seq },
+      unrecognised: reply.intent
+        ? null
+        : {
+            text: data.transcript,
+            embedding: reply.embedding,
+            seq: prospectTurn.seq,
+            nearestIntentId: reply.nearest?.intentId ?? null,
+            similarity: reply.nearest?.similarity ?? 0,
+          },
+      answerSeq: agent.turns[0]!.seq,
       turnEmbeddings: [{ seq: prospectTurn.seq, text: data.transcript, embedding: reply.embedding }],
       commands: [{ kind: 'speak', text: reply.line.text, respondsToTurn: true }],
     });
@@ -284,6 +301,7 @@ function plan(next: LiveCall, parts: PlanParts = {}): Plan {
     persistRecord: parts.persistRecord ?? false,
     turns: parts.turns ?? [],
     unrecognised: parts.unrecognised ?? null,
+    answerSeq: parts.answerSeq ?? null,
     turnEmbeddings: parts.turnEmbeddings ?? [],
     commands: parts.commands ?? [],
     settle: parts.settle ?? false,

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { CallEvent, CallOutcome, RawWebhook, VectorItem } from '../domain';
+import type { CallEvent, CallOutcome, RawWebhook, UnrecognisedUtterance, VectorItem } from '../domain';
 import { GroupCommit } from '../util/group-commit';
 import { Batcher } from '../util/batcher';
 import type { Stores } from '../ports';
@@ -64,6 +64,8 @@ export class CallEngine {
   private readonly inbox: GroupCommit<CallEvent, boolean>;
   private readonly rawWebhooks: Batcher<RawWebhook>;
   private readonly vectorWrites: Batcher<{ collection: string; item: VectorItem }>;
+  private readonly reviewWrites: Batcher<UnrecognisedUtterance>;
+  private readonly latencyWrites: Batcher<{ at: string; latencyMs: number }>;
   private stopped = false;
 
   constructor(
@@ -94,6 +96,18 @@ export class CallEngine {
     this.appliedMarks = new Batcher(
       (ids) => deps.stores.calls.markEventsApplied(ids),
       (err) => deps.logger.warn({ err }, 'could not mark events applied; the recovery sweep will'),
+    );
+    this.reviewWrites = new Batcher(
+      (items) => deps.stores.transcripts.saveUnrecognised(items),
+      (err) => deps.logger.warn({ err }, 'could not keep unrecognised utterances for review'),
+      200,
+      200,
+    );
+    this.latencyWrites = new Batcher(
+      (samples) => deps.stores.analytics.addTurnLatencies(samples),
+      (err) => deps.logger.warn({ err }, 'could not add turn latencies to the dashboard rollup'),
+      1000,
+      1000,
     );
     this.vectorWrites = new Batcher(
       (writes) => writeVectors(deps.stores, writes),
@@ -223,7 +237,11 @@ export class CallEngine {
       await this.queue.drain();
       if (this.timers.size > 0) await new Promise((r) => setTimeout(r, 20));
     }
-    await Promise.all([this.appliedMarks.flush(), this.vectorWrites.flush(), this.rawWebhooks.flush()]);
+    await Promise.all(
+      [this.appliedMarks, this.vectorWrites, this.rawWebhooks, this.reviewWrites, this.latencyWrites].map((b) =>
+        b.flush(),
+      ),
+    );
   }
 
   stop(): void {
@@ -281,7 +299,7 @@ export class CallEngine {
         return 'ignored';
       }
       // Durable, idempotent writes first: a lost race below only repeats them.
-      await this.persist(plan);
+      await this.persist(plan, receivedAt);
       const next = markApplied(plan.next, event.id);
       const version = await stores.state.compareAndSet(
         event.callId,
@@ -319,10 +337,15 @@ export class CallEngine {
     return true;
   }
 
-  private async persist(plan: Plan): Promise<void> {
+  private async persist(plan: Plan, receivedAt: number | null): Promise<void> {
     const { stores } = this.deps;
     if (plan.persistRecord) await stores.calls.upsertCall(plan.next.record);
-    for (const turn of plan.turns) await stores.transcripts.appendTurn(turn);
+    const latencyMs = receivedAt === null ? null : Math.round((performance.now() - receivedAt) * 10) / 10;
+    for (const turn of plan.turns) {
+      const answer = turn.seq === plan.answerSeq && latencyMs !== null;
+      await stores.transcripts.appendTurn(answer ? { ...turn, latencyMs } : turn);
+      if (answer) this.latencyWrites.add({ at: turn.startedAt, latencyMs: latencyMs! });
+    }
   }
 
   /** Carrier commands, each with a command_id derived from the event so a re-apply is de-duplicated by Telnyx. */
@@ -373,6 +396,14 @@ export class CallEngine {
     }
     const u = plan.unrecognised;
     if (u) {
+      this.reviewWrites.add({
+        callId,
+        seq: u.seq,
+        text: u.text,
+        at: new Date().toISOString(),
+        nearestIntentId: u.nearestIntentId,
+        similarity: u.similarity,
+      });
       this.vectorWrites.add({
         collection: UNRECOGNISED_COLLECTION,
         item: {

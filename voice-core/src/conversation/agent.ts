@@ -28,6 +28,8 @@ export interface AgentReply {
   closes: boolean;
   /** The utterance's embedding (reused for transcript search and review). */
   embedding: number[];
+  /** The nearest intent whatever its similarity (for reviewing unrecognised utterances). */
+  nearest: IntentScore | null;
 }
 
 export interface ConversationContext {
@@ -107,12 +109,14 @@ export class Agent {
     };
     const intent = this.recogniser.pick(understanding, allowed);
     const { embedding } = understanding;
+    const nearest = understanding.ranked[0] ?? null;
     const reply = (line: AgentLine, verdict: Verdict | null = null, closes = false): AgentReply => ({
       line,
       intent,
       verdict,
       closes,
       embedding,
+      nearest,
     });
     if (!intent) return reply(await this.line('fallback'));
     switch (intent.kind) {

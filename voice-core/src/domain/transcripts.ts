@@ -13,8 +13,22 @@ export interface TranscriptTurn {
   confidence: number | null;
   /** Recognised intent/objection id, when the turn was understood. */
   intentId: string | null;
-  /** Prospect finished speaking → our response command sent, in milliseconds. */
+  /**
+   * On an agent turn that answers the prospect: their final words received → our answer decided
+   * and recorded, in ms (the speak command goes out right after). Null otherwise.
+   */
   latencyMs: number | null;
+}
+
+/** A prospect utterance the agent did not understand, kept for review. */
+export interface UnrecognisedUtterance {
+  callId: string;
+  seq: number;
+  text: string;
+  at: string;
+  /** The closest intent and how close it was (below the recognition threshold). */
+  nearestIntentId: string | null;
+  similarity: number;
 }
 
 /** A webhook body kept for debugging and replay; expires after a retention period. */

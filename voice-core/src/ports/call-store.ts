@@ -1,4 +1,5 @@
 import type { BeastModeSnapshot, CallDirection, CallEvent, CallRecord, CallRollup, TimeRange } from '../domain';
+import type { CallAnalytics } from './call-analytics';
 import type { StoreAdapter } from './store';
 
 export interface ListCallsQuery extends TimeRange {
@@ -43,6 +44,9 @@ export interface CallStore extends StoreAdapter {
   isRolledUp(callId: string): Promise<boolean>;
   /** Rollup rows whose bucket lies in the range, oldest first. */
   listRollups(range: TimeRange): Promise<CallRollup[]>;
+
+  /** The dashboard read side over the same database (its read replica when there is one). */
+  analytics(): CallAnalytics;
 
   saveBeastModeSnapshot(snapshot: BeastModeSnapshot): Promise<void>;
   /** Oldest first. */

@@ -1,4 +1,4 @@
-import type { RawWebhook, TranscriptTurn } from '../domain';
+import type { RawWebhook, TimeRange, TranscriptTurn, UnrecognisedUtterance } from '../domain';
 import type { StoreAdapter } from './store';
 
 /** Mongo role: transcripts and raw webhook payloads. */
@@ -7,6 +7,11 @@ export interface TranscriptStore extends StoreAdapter {
   appendTurn(turn: TranscriptTurn): Promise<void>;
   /** Turns of one call in `seq` order; empty when the call has none. */
   getTranscript(callId: string): Promise<TranscriptTurn[]>;
+
+  /** Keeps utterances for review; re-saving the same (callId, seq) replaces it. */
+  saveUnrecognised(utterances: UnrecognisedUtterance[]): Promise<void>;
+  /** Newest first, within the range. */
+  listUnrecognised(range: TimeRange, limit: number): Promise<UnrecognisedUtterance[]>;
 
   /** Stores each webhook body once per event id (a batch per call); returns how many were new. */
   saveRawWebhooks(webhooks: RawWebhook[]): Promise<number>;

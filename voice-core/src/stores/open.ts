@@ -9,7 +9,7 @@ import { InMemoryCallStateStore } from './memory/call-state-store';
 import { openNativeAdapter, type NativeStoreOptions } from './native';
 import { SqlCallStore } from './sql/call-store';
 
-export type StoreAdapters = Omit<Stores, 'health' | 'close'>;
+export type StoreAdapters = Omit<Stores, 'health' | 'close' | 'analytics'>;
 
 /**
  * Which adapter serves each role: a role with native settings uses its real server,
@@ -76,6 +76,7 @@ export function bundleStores(adapters: StoreAdapters, registry: Registry): Store
   const all: StoreAdapter[] = [adapters.calls, adapters.transcripts, adapters.graph, adapters.vectors, adapters.state];
   return {
     calls: instrumentStore(adapters.calls, registry),
+    analytics: instrumentStore(adapters.calls.analytics(), registry),
     transcripts: instrumentStore(adapters.transcripts, registry),
     graph: instrumentStore(adapters.graph, registry),
     vectors: instrumentStore(adapters.vectors, registry),

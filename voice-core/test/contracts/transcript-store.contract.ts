@@ -59,6 +59,24 @@ export function transcriptStoreContract(getStore: () => TranscriptStore): void {
       expect(await getStore().getRawWebhook(fresh.eventId)).toEqual(fresh);
     });
 
+    it('keeps unrecognised utterances for review, newest first within the range', async () => {
+      const s = scope();
+      const u = (seq: number, at: number) => ({
+        callId: s.id('call'),
+        seq,
+        text: `${UNICODE_TEXT} ${seq}`,
+        at: s.at(at),
+        nearestIntentId: seq % 2 ? 'price' : null,
+        similarity: 0.12,
+      });
+      await getStore().saveUnrecognised([u(1, 10), u(2, 30)]);
+      await getStore().saveUnrecognised([u(3, 20), u(1, 10)]);
+      await getStore().saveUnrecognised([]);
+      expect(await getStore().listUnrecognised(s.range(0, 60), 10)).toEqual([u(2, 30), u(3, 20), u(1, 10)]);
+      expect(await getStore().listUnrecognised(s.range(0, 60), 1)).toEqual([u(2, 30)]);
+      expect(await getStore().listUnrecognised(s.range(15, 25), 10)).toEqual([u(3, 20)]);
+    });
+
     it('reports itself healthy', async () => {
       expect(await getStore().health()).toMatchObject({ store: 'mongodb', ok: true });
     });

@@ -1,4 +1,4 @@
-import type { RawWebhook, TranscriptTurn } from '../../domain';
+import type { RawWebhook, TimeRange, TranscriptTurn, UnrecognisedUtterance } from '../../domain';
 import type { StoreHealth, TranscriptStore } from '../../ports';
 import { iso, type SqlExecutor } from '../sql/executor';
 import { parseJson } from '../sql/call-store';
@@ -25,6 +25,30 @@ export class EmbeddedTranscriptStore implements TranscriptStore {
   async getTranscript(callId: string): Promise<TranscriptTurn[]> {
     const { rows } = await this.db.query('select doc from transcript_turns where call_id = $1 order by seq', [callId]);
     return rows.map((r) => parseJson(r.doc) as unknown as TranscriptTurn);
+  }
+
+  async saveUnrecognised(utterances: UnrecognisedUtterance[]): Promise<void> {
+    if (utterances.length === 0) return;
+    const unique = [...new Map(utterances.map((u) => [`${u.callId}\u0000${u.seq}`, u])).values()];
+    await this.db.query(
+      `insert into unrecognised_utterances (call_id, seq, at, doc)
+       select * from unnest($1::text[], $2::integer[], $3::timestamptz[], $4::jsonb[])
+       on conflict (call_id, seq) do update set at = excluded.at, doc = excluded.doc`,
+      [
+        unique.map((u) => u.callId),
+        unique.map((u) => u.seq),
+        unique.map((u) => u.at),
+        unique.map((u) => JSON.stringify(u)),
+      ],
+    );
+  }
+
+  async listUnrecognised(range: TimeRange, limit: number): Promise<UnrecognisedUtterance[]> {
+    const { rows } = await this.db.query(
+      'select doc from unrecognised_utterances where at >= $1 and at < $2 order by at desc, call_id, seq limit $3',
+      [range.from, range.to, limit],
+    );
+    return rows.map((r) => parseJson(r.doc) as unknown as UnrecognisedUtterance);
   }
 
   async saveRawWebhooks(webhooks: RawWebhook[]): Promise<number> {

@@ -1,5 +1,5 @@
 import { MongoBulkWriteError, MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
-import type { RawWebhook, TranscriptTurn } from '../../domain';
+import type { RawWebhook, TimeRange, TranscriptTurn, UnrecognisedUtterance } from '../../domain';
 import type { StoreHealth, TranscriptStore } from '../../ports';
 import { probeHealth } from '../health';
 
@@ -20,6 +20,10 @@ export interface MongoCapabilities {
 interface TurnDoc extends Omit<TranscriptTurn, 'startedAt' | 'endedAt'> {
   startedAt: Date;
   endedAt: Date;
+}
+
+interface UnrecognisedDoc extends Omit<UnrecognisedUtterance, 'at'> {
+  at: Date;
 }
 
 interface WebhookDoc {
@@ -90,6 +94,33 @@ export class MongoTranscriptStore implements TranscriptStore {
     }));
   }
 
+  private get unrecognised(): Collection<UnrecognisedDoc> {
+    return this.db.collection<UnrecognisedDoc>('unrecognised_utterances');
+  }
+
+  async saveUnrecognised(utterances: UnrecognisedUtterance[]): Promise<void> {
+    if (utterances.length === 0) return;
+    await this.unrecognised.bulkWrite(
+      utterances.map((u) => ({
+        replaceOne: {
+          filter: { callId: u.callId, seq: u.seq },
+          replacement: { ...u, at: new Date(u.at) },
+          upsert: true,
+        },
+      })),
+      { ordered: true },
+    );
+  }
+
+  async listUnrecognised(range: TimeRange, limit: number): Promise<UnrecognisedUtterance[]> {
+    const docs = await this.unrecognised
+      .find({ at: { $gte: new Date(range.from), $lt: new Date(range.to) } }, { projection: { _id: 0 } })
+      .sort({ at: -1, callId: 1, seq: 1 })
+      .limit(limit)
+      .toArray();
+    return docs.map((d) => ({ ...d, at: d.at.toISOString() }));
+  }
+
   async saveRawWebhooks(webhooks: RawWebhook[]): Promise<number> {
     if (webhooks.length === 0) return 0;
     const docs = [...new Map(webhooks.map((w) => [w.eventId, w])).values()].map((w) => ({
@@ -139,6 +170,8 @@ export class MongoTranscriptStore implements TranscriptStore {
  */
 async function ensureIndexes(db: Db): Promise<boolean> {
   await db.collection('transcript_turns').createIndex({ callId: 1, seq: 1 }, { unique: true, name: 'call_seq' });
+  await db.collection('unrecognised_utterances').createIndex({ callId: 1, seq: 1 }, { unique: true, name: 'call_seq' });
+  await db.collection('unrecognised_utterances').createIndex({ at: -1 }, { name: 'at' });
   const webhooks = db.collection('raw_webhooks');
   try {
     await webhooks.createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0, name: 'expires_ttl' });

@@ -1,5 +1,6 @@
 import type { BeastModeSnapshot, CallEvent, CallRecord, CallRollup, TimeRange } from '../../domain';
-import type { AdapterKind, CallStore, ListCallsQuery, StoreHealth } from '../../ports';
+import type { AdapterKind, CallAnalytics, CallStore, ListCallsQuery, StoreHealth } from '../../ports';
+import { SqlCallAnalytics } from './call-analytics';
 import { iso, isoOrNull, type SqlExecutor, type SqlQueryable } from './executor';
 import { probeHealth } from '../health';
 
@@ -139,10 +140,14 @@ export class SqlCallStore implements CallStore {
       call.answeredAt && call.endedAt
         ? Math.max(0, (Date.parse(call.endedAt) - Date.parse(call.answeredAt)) / 1000)
         : 0;
-    // One statement: the marker insert and the increment commit together or not at all.
+    // One statement: the marker insert and the increments commit together or not at all.
     const { rows } = await this.writer.query(
       `with applied as (
          insert into call_rollup_applied (call_id) values ($1) on conflict do nothing returning call_id
+       ), causes as (
+         insert into hangup_rollups (bucket, cause, calls)
+         select date_trunc('minute', $2::timestamptz), coalesce($9, 'unknown'), 1 from applied
+         on conflict (bucket, cause) do update set calls = hangup_rollups.calls + 1
        )
        insert into call_rollups (bucket, direction, outcome, calls, answered, converted, handle_seconds, cost_usd)
        select date_trunc('minute', $2::timestamptz), $3, $4, 1, $5, $6, $7, $8 from applied
@@ -162,6 +167,7 @@ export class SqlCallStore implements CallStore {
         call.outcome === 'converted' ? 1 : 0,
         handleSeconds,
         call.costUsd ?? 0,
+        call.hangupCause,
       ],
     );
     return rows.length === 1;
@@ -188,6 +194,10 @@ export class SqlCallStore implements CallStore {
       handleSeconds: Number(r.handle_seconds),
       costUsd: Number(r.cost_usd),
     }));
+  }
+
+  analytics(): CallAnalytics {
+    return new SqlCallAnalytics(this.kind, this.reader, this.writer);
   }
 
   async saveBeastModeSnapshot(snapshot: BeastModeSnapshot): Promise<void> {

@@ -81,6 +81,25 @@ CALL_STORE_MIGRATIONS.push({
   `,
 });
 
+CALL_STORE_MIGRATIONS.push({
+  version: 3,
+  name: 'rollups for dashboards: hang-up causes and turn-latency histograms per minute',
+  sql: `
+    create table hangup_rollups (
+      bucket timestamptz not null,
+      cause text not null,
+      calls integer not null,
+      primary key (bucket, cause)
+    );
+    create table turn_latency_rollups (
+      bucket timestamptz not null,
+      le_index smallint not null,
+      turns integer not null,
+      primary key (bucket, le_index)
+    );
+  `,
+});
+
 export const DOCUMENT_MIGRATIONS: Migration[] = [
   {
     version: 1,
@@ -102,6 +121,21 @@ export const DOCUMENT_MIGRATIONS: Migration[] = [
     `,
   },
 ];
+
+DOCUMENT_MIGRATIONS.push({
+  version: 2,
+  name: 'unrecognised utterances for review',
+  sql: `
+    create table unrecognised_utterances (
+      call_id text not null,
+      seq integer not null,
+      at timestamptz not null,
+      doc jsonb not null,
+      primary key (call_id, seq)
+    );
+    create index unrecognised_utterances_at_idx on unrecognised_utterances (at desc);
+  `,
+});
 
 export const GRAPH_MIGRATIONS: Migration[] = [
   {

@@ -1,0 +1,54 @@
+import type { CallDirection, TimeRange } from '../domain';
+import type { StoreAdapter } from './store';
+
+/** Turn-latency histogram bucket bounds in ms (the last bucket is open-ended). */
+export const TURN_LATENCY_BOUNDS_MS = [5, 10, 25, 50, 100, 200, 500, 1000, 2000, 5000] as const;
+
+export interface BucketQuery extends TimeRange {
+  /** Width of a time bucket in seconds (≥ 60: rollups are per minute). */
+  bucketSeconds: number;
+  direction?: CallDirection;
+}
+
+export interface VolumePoint {
+  bucket: string;
+  /** The group's value (direction or outcome), or 'all'. */
+  group: string;
+  calls: number;
+}
+
+export interface KpiPoint {
+  bucket: string;
+  calls: number;
+  answered: number;
+  converted: number;
+  handleSeconds: number;
+  costUsd: number;
+}
+
+export interface LatencyPoint {
+  bucket: string;
+  /** Turns per histogram bucket, aligned with TURN_LATENCY_BOUNDS_MS plus one open-ended bucket. */
+  counts: number[];
+}
+
+export interface ScorePoint {
+  bucket: string;
+  scores: Record<string, number>;
+}
+
+/**
+ * Dashboard reads (Postgres role, served by the read replica). Time series come from the
+ * per-minute rollups only, every query is bounded by its time range, and parameterised.
+ */
+export interface CallAnalytics extends StoreAdapter {
+  volume(query: BucketQuery & { groupBy: 'none' | 'direction' | 'outcome' }): Promise<VolumePoint[]>;
+  kpis(query: BucketQuery): Promise<KpiPoint[]>;
+  hangupCauses(range: TimeRange, limit: number): Promise<{ cause: string; calls: number }[]>;
+  turnLatency(query: BucketQuery): Promise<LatencyPoint[]>;
+  /** Adds turn latencies to their minute's histogram (batched by the caller). */
+  addTurnLatencies(samples: { at: string; latencyMs: number }[]): Promise<void>;
+  beastModeSeries(query: BucketQuery): Promise<ScorePoint[]>;
+  /** Distinct non-empty values of a call attribute seen in the range, most frequent first. */
+  distinctValues(attribute: 'persona' | 'campaign', range: TimeRange, limit: number): Promise<string[]>;
+}
