@@ -1,4 +1,6 @@
-import { runLearnEval } from '@mwva/voice-core';
+import { writeFileSync } from 'node:fs';
+import { runLearnEval, type LearnEvalResult } from '@mwva/voice-core';
+import { lineChartSvg } from '../report/svg-chart';
 import { progressLine } from './progress';
 
 export interface LearnEvalCliOptions {
@@ -6,6 +8,8 @@ export interface LearnEvalCliOptions {
   seed: number;
   window: number;
   json: boolean;
+  /** Write the learning curve as an SVG chart here. */
+  svg?: string;
 }
 
 /** `voice-agent learn-eval`: learning policy vs random vs oracle on the same seeded prospects. */
@@ -26,5 +30,27 @@ export async function learnEval(options: LearnEvalCliOptions): Promise<void> {
     `  turn (embed → nearest intent → choose) p50 ${result.turn_ms.p50} ms, p95 ${result.turn_ms.p95} ms, p99 ${result.turn_ms.p99} ms; ${(result.elapsed_ms / 1000).toFixed(1)} s in all`,
   ];
   process.stderr.write(`${lines.join('\n')}\n`);
+  if (options.svg) {
+    writeFileSync(options.svg, learningCurveSvg(result));
+    process.stderr.write(`  learning curve written to ${options.svg}\n`);
+  }
   if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+export function learningCurveSvg(result: LearnEvalResult): string {
+  const at = (pick: (w: LearnEvalResult['windows'][number]) => number) =>
+    result.windows.map((w) => ({ x: w.to, y: pick(w) }));
+  return lineChartSvg({
+    title: `Learning curve — conversion per ${result.window} calls (seed ${result.seed})`,
+    xLabel: 'calls',
+    yLabel: 'conversion rate',
+    yMin: 0,
+    yMax: 1,
+    yFormat: (y) => `${Math.round(y * 100)}%`,
+    series: [
+      { name: 'learning policy', color: '#facc15', points: at((w) => w.policy) },
+      { name: 'oracle (hidden best)', color: '#3b82f6', points: at((w) => w.oracle), dashed: true },
+      { name: 'uniform random', color: '#64748b', points: at((w) => w.random) },
+    ],
+  });
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerBackupCommands } from './backup';
 import { learnEval } from './learn-eval';
 import { parseIntOption, parseRateOption } from './progress';
 import { seed } from './seed';
@@ -84,7 +85,10 @@ program
   .option('--seed <n>', 'seed of the prospects and their hidden preferences', parseIntOption('seed', 0), 1)
   .option('--window <n>', 'calls per reported window', parseIntOption('window', 1), 500)
   .option('--json', 'print the result as one JSON line on stdout', false)
-  .action((opts: { calls: number; seed: number; window: number; json: boolean }) => learnEval(opts));
+  .option('--svg <file>', 'also write the learning curve as an SVG chart')
+  .action((opts: { calls: number; seed: number; window: number; json: boolean; svg?: string }) => learnEval(opts));
+
+registerBackupCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`voice-agent: ${err instanceof Error ? err.message : String(err)}\n`);
