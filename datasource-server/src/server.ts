@@ -23,7 +23,7 @@ export interface RunningServer {
   shutdown(reason: string): Promise<void>;
 }
 
-export type ServerOptions = Pick<RuntimeOptions, 'trickle' | 'simulator' | 'onFinalized'>;
+export type ServerOptions = Pick<RuntimeOptions, 'trickle' | 'simulator' | 'onFinalized' | 'chooser'>;
 
 export async function startServer(env: Env, logger: Logger, options: ServerOptions = {}): Promise<RunningServer> {
   const registry = createRegistry();

@@ -21,3 +21,4 @@ export * from './learning/beast-mode-tracker';
 export * from './learning/evaluation';
 export * as simulator from './simulator';
 export { Rng, hashUnit } from './util/rng';
+export * as backup from './backup';

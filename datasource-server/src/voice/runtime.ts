@@ -17,6 +17,7 @@ import {
   type CallCommands,
   type CallMetrics,
   type CallOutcome,
+  type ResponseChooser,
   type Stores,
 } from '@mwva/voice-core';
 import type { Registry } from 'prom-client';
@@ -53,6 +54,8 @@ export interface RuntimeOptions {
   /** Settings of the built-in simulated carrier (seed, time scale, faults …). */
   simulator?: Partial<Omit<simulator.CarrierSimulatorOptions, 'apiKey' | 'webhookUrl' | 'connectionId'>>;
   onFinalized?: (callId: string, outcome: CallOutcome) => void | Promise<void>;
+  /** How the agent chooses among candidate answers (default: Thompson sampling, i.e. learning). */
+  chooser?: ResponseChooser;
 }
 
 export async function startVoiceRuntime(options: RuntimeOptions): Promise<VoiceRuntime> {
@@ -66,7 +69,7 @@ export async function startVoiceRuntime(options: RuntimeOptions): Promise<VoiceR
     stores.graph,
     stores.vectors,
     new HashedNgramEmbedder(),
-    new ThompsonSamplingChooser(new Rng('thompson', process.pid, Date.now())),
+    options.chooser ?? new ThompsonSamplingChooser(new Rng('thompson', process.pid, Date.now())),
   );
   const seeded = await agent.seed();
   logger.info({ playbook: agent.playbook.version, ...seeded }, 'playbook loaded');

@@ -3,7 +3,7 @@ import type { SqlExecutor, SqlQueryable } from '../stores/sql/executor';
 import { hashFile, JsonlArchiveWriter, readJsonlArchive, type FileEntry } from './archive';
 import { ContentDigest } from './digest';
 import type { BackupStoreName, DatasetEntry, ManifestSection } from './manifest';
-import { BACKUP_RUNS_DDL, BACKUP_RUNS_TABLE } from './status';
+import { BACKUP_RUNS_DDL, BACKUP_RUNS_TABLE, recordBackupRun, type BackupRun } from './status';
 import type { BackupContext, DatasetDigest, ProgressSink, RestoreContext, StoreBackup } from './types';
 
 /** Tables that describe the database rather than hold data. */
@@ -121,14 +121,16 @@ export class SqlStoreBackup implements StoreBackup {
       /** Creates the schema of this software version (migrations). */
       migrate: () => Promise<void>;
       close: () => Promise<void>;
-      /** When set, the archive is a pg_dump of the snapshot and the JSONL pass only digests. */
+      /** pg_dump/pg_restore when available (restores pg_dump backups, checks dump files). */
       dumper?: SnapshotDumper | null;
+      /** Back up with pg_dump of the snapshot; the JSONL pass then only digests. */
+      dumpOnBackup?: boolean;
     },
   ) {}
 
   async backup(ctx: BackupContext): Promise<ManifestSection> {
     const startedAt = new Date().toISOString();
-    const dumper = this.options.dumper ?? null;
+    const dumper = this.options.dumpOnBackup ? (this.options.dumper ?? null) : null;
     return this.db.transaction(async (tx) => {
       await beginSnapshot(tx);
       const { rows: migrations } = await tx.query<Migration>(
@@ -219,10 +221,10 @@ export class SqlStoreBackup implements StoreBackup {
     const datasets = [...section.datasets].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
     await this.db.transaction(async (tx) => {
       await tx.query("set local time zone 'UTC'");
-      if (ctx.wipe) {
-        const data = order.filter((n) => n !== SCHEMA_TABLE);
-        if (data.length > 0) await tx.query(`truncate ${data.map(quoteIdent).join(', ')} restart identity cascade`);
-      }
+      // The backup's own run history replaces this database's (it is not data, so it was not
+      // part of the emptiness check).
+      const wiped = order.filter((n) => n !== SCHEMA_TABLE && (ctx.wipe || n === BACKUP_RUNS_TABLE));
+      if (wiped.length > 0) await tx.query(`truncate ${wiped.map(quoteIdent).join(', ')} restart identity cascade`);
       for (const ds of datasets) {
         const target = targetTables.get(ds.name);
         if (!target) throw new Error(`${this.name}: table ${ds.name} of the backup does not exist here`);
@@ -283,6 +285,11 @@ export class SqlStoreBackup implements StoreBackup {
     if (section.method !== 'pg_dump') return;
     if (!this.options.dumper) return;
     for (const f of section.files) await this.options.dumper.check(join(dir, f.path));
+  }
+
+  /** The marker row for voice_backup_last_success_timestamp_seconds (after the snapshot, not in it). */
+  recordRun(run: BackupRun): Promise<void> {
+    return recordBackupRun(this.db, run);
   }
 
   close(): Promise<void> {

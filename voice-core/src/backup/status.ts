@@ -36,13 +36,15 @@ export async function recordBackupRun(db: SqlQueryable, run: BackupRun): Promise
 
 /** Unix seconds of the newest successful backup, or null when none was recorded. */
 export async function lastBackupSuccess(db: SqlQueryable): Promise<number | null> {
-  const { rows } = await db.query<{ t: string | number | null }>(
-    `select extract(epoch from max(finished_at))::float8 as t from ${BACKUP_RUNS_TABLE}`,
-  ).catch((err: unknown) => {
-    // No backup ever ran against this database: the table does not exist yet.
-    if (/does not exist/.test((err as Error).message)) return { rows: [] as { t: null }[] };
-    throw err;
-  });
+  const { rows } = await db
+    .query<{ t: string | number | null }>(
+      `select extract(epoch from max(finished_at))::float8 as t from ${BACKUP_RUNS_TABLE}`,
+    )
+    .catch((err: unknown) => {
+      // No backup ever ran against this database: the table does not exist yet.
+      if (/does not exist/.test((err as Error).message)) return { rows: [] as { t: null }[] };
+      throw err;
+    });
   const t = rows[0]?.t;
   return t === null || t === undefined ? null : Number(t);
 }

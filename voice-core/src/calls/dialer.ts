@@ -107,6 +107,12 @@ export class Dialer {
           await this.sleep(this.options.pollMs ?? 100);
           continue;
         }
+        // The slot is taken atomically (shared across replicas) before the next capacity check.
+        if (!(await stores.state.acquireSlot(call.id, this.options.capacity))) {
+          await stores.calls.upsertCall({ ...call, status: 'queued' });
+          await this.sleep(this.options.pollMs ?? 100);
+          continue;
+        }
         this.deps.metrics.dialQueueWait.observe((Date.now() - Date.parse(call.startedAt)) / 1000);
         for (let wait = await this.takeToken(); wait > 0; wait = await this.takeToken()) await this.sleep(wait, false);
         const dial = this.dial(call).finally(() => this.inFlight.delete(dial));

@@ -31,6 +31,11 @@ export interface CallStateStore extends StoreAdapter {
   takeToken(bucket: string, ratePerSecond: number): Promise<number>;
 
   markActive(callId: string): Promise<void>;
+  /**
+   * Marks the call active only while fewer than `capacity` calls are (atomically, across
+   * replicas); returns whether it got the slot. Already active counts as got.
+   */
+  acquireSlot(callId: string, capacity: number): Promise<boolean>;
   markInactive(callId: string): Promise<void>;
   countActive(): Promise<number>;
 }

@@ -70,6 +70,22 @@ export function callStateStoreContract(getStore: () => CallStateStore): void {
       expect(await getStore().takeToken(s.id('other'), 5)).toBe(0);
     });
 
+    it('hands out capacity slots atomically: never more than the capacity, even racing', async () => {
+      const s = scope();
+      const before = await getStore().countActive();
+      const capacity = before + 3;
+      const ids = Array.from({ length: 10 }, (_, i) => s.id(`slot${i}`));
+      const got = await Promise.all(ids.map((id) => getStore().acquireSlot(id, capacity)));
+      expect(got.filter(Boolean)).toHaveLength(3);
+      const holder = ids[got.indexOf(true)]!;
+      expect(await getStore().acquireSlot(holder, capacity)).toBe(true); // already holding
+      expect(await getStore().countActive()).toBe(capacity);
+      await getStore().markInactive(holder);
+      expect(await getStore().acquireSlot(s.id('late'), capacity)).toBe(true);
+      for (const id of [...ids, s.id('late')]) await getStore().markInactive(id);
+      expect(await getStore().countActive()).toBe(before);
+    });
+
     it('counts active calls as a set', async () => {
       const s = scope();
       const before = await getStore().countActive();

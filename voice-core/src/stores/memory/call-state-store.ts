@@ -63,6 +63,13 @@ export class InMemoryCallStateStore implements CallStateStore {
     this.active.add(callId);
   }
 
+  async acquireSlot(callId: string, capacity: number): Promise<boolean> {
+    if (this.active.has(callId)) return true;
+    if (this.active.size >= capacity) return false;
+    this.active.add(callId);
+    return true;
+  }
+
   async markInactive(callId: string): Promise<void> {
     this.active.delete(callId);
   }

@@ -17,7 +17,14 @@ export interface MongoCapabilities {
   ttlIndex: boolean;
 }
 
+/**
+ * One document per turn, keyed `<callId>:<seq>`: a write is a single-document upsert by `_id`
+ * (atomic everywhere, and the one lookup FerretDB serves without scanning — its updates of
+ * one shared document lose concurrent writes, which the contract suite shows). Reads of a
+ * transcript go through the {callId, seq} index on MongoDB.
+ */
 interface TurnDoc extends Omit<TranscriptTurn, 'startedAt' | 'endedAt'> {
+  _id: string;
   startedAt: Date;
   endedAt: Date;
 }
@@ -72,17 +79,15 @@ export class MongoTranscriptStore implements TranscriptStore {
   }
 
   async appendTurn(turn: TranscriptTurn): Promise<void> {
-    const doc: TurnDoc = { ...turn, startedAt: new Date(turn.startedAt), endedAt: new Date(turn.endedAt) };
-    await retryOnDuplicate(() => this.turns.replaceOne({ callId: turn.callId, seq: turn.seq }, doc, { upsert: true }));
+    const _id = `${turn.callId}:${String(turn.seq).padStart(6, '0')}`;
+    const doc: TurnDoc = { ...turn, _id, startedAt: new Date(turn.startedAt), endedAt: new Date(turn.endedAt) };
+    await retryOnDuplicate(() => this.turns.replaceOne({ _id }, doc, { upsert: true }));
   }
 
   async getTranscript(callId: string): Promise<TranscriptTurn[]> {
-    const docs = await this.turns
-      .find({ callId }, { projection: { _id: 0 } })
-      .sort({ seq: 1 })
-      .toArray();
+    const docs = await this.turns.find({ callId }).sort({ seq: 1 }).toArray();
     return docs.map((d) => ({
-      callId: d.callId,
+      callId,
       seq: d.seq,
       speaker: d.speaker,
       text: d.text,
@@ -169,7 +174,7 @@ export class MongoTranscriptStore implements TranscriptStore {
  * not implement TTL indexes gets a plain index on `expiresAt` for the sweep instead.
  */
 async function ensureIndexes(db: Db): Promise<boolean> {
-  await db.collection('transcript_turns').createIndex({ callId: 1, seq: 1 }, { unique: true, name: 'call_seq' });
+  await db.collection('transcript_turns').createIndex({ callId: 1, seq: 1 }, { name: 'call_seq' });
   await db.collection('unrecognised_utterances').createIndex({ callId: 1, seq: 1 }, { unique: true, name: 'call_seq' });
   await db.collection('unrecognised_utterances').createIndex({ at: -1 }, { name: 'at' });
   const webhooks = db.collection('raw_webhooks');

@@ -35,6 +35,14 @@ redis.call('SET', KEYS[1], tostring(tat + interval), 'PX', math.ceil(tat + inter
 return 0
 `;
 
+/** SISMEMBER/SCARD/SADD in one step, so two replicas cannot both take the last slot. */
+const ACQUIRE_SLOT = `
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 1 end
+if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('SADD', KEYS[1], ARGV[1])
+return 1
+`;
+
 /** Redis-role adapter on ioredis; reconnects by itself when the server comes back. */
 export class RedisCallStateStore implements CallStateStore {
   readonly store = 'redis' as const;
@@ -57,6 +65,7 @@ export class RedisCallStateStore implements CallStateStore {
     redis.on('error', () => undefined);
     redis.defineCommand('casState', { numberOfKeys: 1, lua: COMPARE_AND_SET });
     redis.defineCommand('takeToken', { numberOfKeys: 1, lua: TAKE_TOKEN });
+    redis.defineCommand('acquireSlot', { numberOfKeys: 1, lua: ACQUIRE_SLOT });
     try {
       await redis.connect();
       await redis.ping();
@@ -113,6 +122,11 @@ export class RedisCallStateStore implements CallStateStore {
 
   async markActive(callId: string): Promise<void> {
     await this.redis.sadd(this.key('set', 'active'), callId);
+  }
+
+  async acquireSlot(callId: string, capacity: number): Promise<boolean> {
+    const acquire = (this.redis as unknown as { acquireSlot: (...args: unknown[]) => Promise<number> }).acquireSlot;
+    return (await acquire.call(this.redis, this.key('set', 'active'), callId, String(capacity))) === 1;
   }
 
   async markInactive(callId: string): Promise<void> {

@@ -1,0 +1,110 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** A child process we started, with its combined output kept for error messages. */
+export interface Child {
+  child: ChildProcess;
+  pid: number;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+export function spawnChild(command: string, args: string[], env: NodeJS.ProcessEnv): Child {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const keep = (d: Buffer) => {
+    out += d.toString();
+    if (out.length > 200_000) out = out.slice(-100_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, pid: child.pid ?? -1, output: () => out, exited };
+}
+
+/** Stops a child we started: SIGTERM, then SIGKILL after graceMs. */
+export async function stopChild(c: Child | undefined, graceMs = 10_000): Promise<void> {
+  if (!c || c.child.exitCode !== null || c.child.signalCode !== null) return;
+  c.child.kill('SIGTERM');
+  const timer = setTimeout(() => c.child.kill('SIGKILL'), graceMs);
+  await c.exited;
+  clearTimeout(timer);
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    await sleep(50);
+  }
+  throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+const CLK_TCK = 100; // Linux USER_HZ; /proc/PID/stat times are in these ticks
+
+/** RSS (bytes) and total CPU time (s) of a process, from /proc (null once it is gone). */
+export function procSample(pid: number): { rssBytes: number; cpuSeconds: number } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name "(…)": state is field 3; utime 14, stime 15, rss 24 (pages).
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const utime = Number(rest[11]);
+    const stime = Number(rest[12]);
+    const rssPages = Number(rest[21]);
+    return { rssBytes: rssPages * 4096, cpuSeconds: (utime + stime) / CLK_TCK };
+  } catch {
+    return null;
+  }
+}
+
+/** Samples processes every intervalMs: peak/last RSS and CPU use (cores) over the window. */
+export class ProcMonitor {
+  private readonly timer: NodeJS.Timeout;
+  private readonly first = new Map<number, { at: number; cpu: number }>();
+  private readonly last = new Map<number, { at: number; cpu: number; rss: number }>();
+  private readonly peak = new Map<number, number>();
+  readonly series: Array<{ t: number; pid: number; rssMb: number }> = [];
+
+  constructor(
+    private readonly pids: () => number[],
+    intervalMs = 1000,
+  ) {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), intervalMs);
+  }
+
+  private sample(): void {
+    const now = performance.now();
+    for (const pid of this.pids()) {
+      const s = procSample(pid);
+      if (!s) continue;
+      if (!this.first.has(pid)) this.first.set(pid, { at: now, cpu: s.cpuSeconds });
+      this.last.set(pid, { at: now, cpu: s.cpuSeconds, rss: s.rssBytes });
+      this.peak.set(pid, Math.max(this.peak.get(pid) ?? 0, s.rssBytes));
+      this.series.push({ t: Date.now(), pid, rssMb: Math.round(s.rssBytes / 1048576) });
+    }
+  }
+
+  stop(): Array<{ pid: number; peakRssMb: number; lastRssMb: number; cpuCores: number }> {
+    clearInterval(this.timer);
+    this.sample();
+    return [...this.last].map(([pid, l]) => {
+      const f = this.first.get(pid)!;
+      const secs = (l.at - f.at) / 1000;
+      return {
+        pid,
+        peakRssMb: Math.round((this.peak.get(pid) ?? 0) / 1048576),
+        lastRssMb: Math.round(l.rss / 1048576),
+        cpuCores: secs > 0 ? Math.round(((l.cpu - f.cpu) / secs) * 100) / 100 : 0,
+      };
+    });
+  }
+}
