@@ -1,0 +1,41 @@
+export const testIds = {
+  app: { nav: 'mwva-nav', range: 'mwva-range', noDatasource: 'mwva-no-datasource' },
+  overview: {
+    container: 'mwva-overview',
+    activeCalls: 'mwva-active-calls',
+    callsToday: 'mwva-calls-today',
+    conversion: 'mwva-conversion',
+    answerRate: 'mwva-answer-rate',
+    costPerCall: 'mwva-cost-per-call',
+    beastMode: 'mwva-overview-beast-mode',
+  },
+  beastMode: { container: 'mwva-beast-mode', skill: (s: string) => `mwva-skill-${s}`, curve: 'mwva-learning-curve' },
+  calls: {
+    container: 'mwva-calls',
+    table: 'mwva-calls-table',
+    transcript: 'mwva-transcript',
+    search: 'mwva-search',
+    searchResults: 'mwva-search-results',
+  },
+  learning: {
+    container: 'mwva-learning',
+    graph: 'mwva-node-graph',
+    objections: 'mwva-objections',
+    unrecognised: 'mwva-unrecognised',
+  },
+  operations: {
+    container: 'mwva-operations',
+    capacity: 'mwva-capacity',
+    stores: 'mwva-stores',
+    hangups: 'mwva-hangups',
+    latency: 'mwva-latency',
+    webhooks: 'mwva-webhooks',
+  },
+  appConfig: {
+    url: 'mwva-config-url',
+    token: 'mwva-config-token',
+    submit: 'mwva-config-submit',
+    status: 'mwva-config-status',
+  },
+  panel: { container: 'mwva-beast-panel', score: 'mwva-beast-panel-score' },
+};

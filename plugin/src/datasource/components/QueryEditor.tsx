@@ -1,0 +1,177 @@
+import React from 'react';
+import type { QueryEditorProps, SelectableValue } from '@grafana/data';
+import { InlineField, InlineFieldRow, Input, Select } from '@grafana/ui';
+import type { VoiceDataSource } from '../datasource';
+import { QUERY_KINDS } from '../kinds';
+import type { QueryKindName, VoiceDataSourceOptions, VoiceQuery, VoiceQueryInput } from '../types';
+
+type Props = QueryEditorProps<VoiceDataSource, VoiceQuery, VoiceDataSourceOptions>;
+type Option<T extends string> = { label: string; value: T };
+
+const DIRECTIONS: Array<Option<string>> = [
+  { label: 'Any direction', value: '' },
+  { label: 'Inbound', value: 'inbound' },
+  { label: 'Outbound', value: 'outbound' },
+];
+const OUTCOMES: Array<Option<string>> = [
+  { label: 'Any outcome', value: '' },
+  ...['converted', 'not_converted', 'voicemail', 'no_answer', 'failed'].map((o) => ({
+    label: o.replace('_', ' '),
+    value: o,
+  })),
+];
+const GROUP_BY: Array<Option<string>> = ['none', 'direction', 'outcome'].map((g) => ({ label: g, value: g }));
+const METRICS: Array<Option<string>> = [
+  { label: 'Answer rate', value: 'answer_rate' },
+  { label: 'Conversion rate', value: 'conversion_rate' },
+  { label: 'Average handle time', value: 'avg_handle_time' },
+  { label: 'Cost per call', value: 'cost_per_call' },
+];
+const SKILLS: Array<Option<string>> = ['all', 'overall', 'opening', 'discovery', 'objection_handling', 'closing'].map(
+  (s) => ({ label: s.replace('_', ' '), value: s })
+);
+const MODES: Array<Option<string>> = [
+  { label: 'Over time', value: 'timeseries' },
+  { label: 'Current', value: 'current' },
+];
+
+/** Defaults per kind, matching the server's zod defaults so the editor shows what will run. */
+const DEFAULTS: Record<QueryKindName, VoiceQueryInput> = {
+  active_calls: { kind: 'active_calls' },
+  call_volume: { kind: 'call_volume', groupBy: 'direction' },
+  kpi: { kind: 'kpi', metric: 'conversion_rate' },
+  hangup_causes: { kind: 'hangup_causes', limit: 10 },
+  turn_latency: { kind: 'turn_latency' },
+  beast_mode: { kind: 'beast_mode', mode: 'timeseries', skill: 'all' },
+  top_objections: { kind: 'top_objections', limit: 10 },
+  learning_graph: { kind: 'learning_graph' },
+  recent_calls: { kind: 'recent_calls', limit: 50 },
+  transcript: { kind: 'transcript', callId: '' },
+  transcript_search: { kind: 'transcript_search', text: '', limit: 20 },
+  unrecognised: { kind: 'unrecognised', limit: 50 },
+  capacity: { kind: 'capacity' },
+};
+
+/** Picks a query kind, then shows only that kind's options. */
+export function QueryEditor({ query, onChange, onRunQuery }: Props) {
+  const q = query as VoiceQuery & Record<string, unknown>;
+  const set = (patch: Record<string, unknown>, run = true) => {
+    const next = { ...q, ...patch } as Record<string, unknown>;
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === '' || v === undefined) {
+        delete next[k];
+      }
+    }
+    onChange(next as unknown as VoiceQuery);
+    if (run) {
+      onRunQuery();
+    }
+  };
+  const onKind = (option: SelectableValue<QueryKindName>) => {
+    const kind = option.value ?? 'active_calls';
+    onChange({ refId: q.refId, datasource: q.datasource, hide: q.hide, ...DEFAULTS[kind] } as VoiceQuery);
+    onRunQuery();
+  };
+  const str = (key: string) => (typeof q[key] === 'string' ? (q[key] as string) : '');
+  const select = (label: string, key: string, options: Array<Option<string>>, fallback = '') => (
+    <InlineField label={label} labelWidth={14}>
+      <Select
+        aria-label={label}
+        width={24}
+        options={options}
+        value={str(key) || fallback}
+        onChange={(o: SelectableValue<string>) => set({ [key]: o?.value ?? '' })}
+      />
+    </InlineField>
+  );
+  const limit = (max: number) => (
+    <InlineField label="Limit" labelWidth={10} tooltip={`1–${max}`}>
+      <Input
+        aria-label="Limit"
+        type="number"
+        width={10}
+        min={1}
+        max={max}
+        value={typeof q.limit === 'number' ? q.limit : ''}
+        onChange={(e) => set({ limit: clampLimit(e.currentTarget.value, max) }, false)}
+        onBlur={onRunQuery}
+      />
+    </InlineField>
+  );
+
+  return (
+    <div>
+      <InlineFieldRow>
+        <InlineField label="Query" labelWidth={14} tooltip={QUERY_KINDS.find((k) => k.value === q.kind)?.description}>
+          <Select
+            aria-label="Query kind"
+            width={32}
+            options={QUERY_KINDS}
+            value={q.kind ?? 'active_calls'}
+            onChange={onKind}
+          />
+        </InlineField>
+      </InlineFieldRow>
+      <InlineFieldRow>
+        {q.kind === 'call_volume' && (
+          <>
+            {select('Group by', 'groupBy', GROUP_BY, 'direction')}
+            {select('Direction', 'direction', DIRECTIONS)}
+          </>
+        )}
+        {q.kind === 'kpi' && (
+          <>
+            {select('Metric', 'metric', METRICS, 'conversion_rate')}
+            {select('Direction', 'direction', DIRECTIONS)}
+          </>
+        )}
+        {q.kind === 'beast_mode' && (
+          <>
+            {select('Mode', 'mode', MODES, 'timeseries')}
+            {select('Skill', 'skill', SKILLS, 'all')}
+          </>
+        )}
+        {q.kind === 'recent_calls' && (
+          <>
+            {select('Direction', 'direction', DIRECTIONS)}
+            {select('Outcome', 'outcome', OUTCOMES)}
+            {limit(500)}
+          </>
+        )}
+        {(q.kind === 'hangup_causes' || q.kind === 'top_objections') && limit(50)}
+        {q.kind === 'unrecognised' && limit(500)}
+        {q.kind === 'transcript' && (
+          <InlineField label="Call ID" labelWidth={14} tooltip="A call's UUID, or a dashboard variable like $call">
+            <Input
+              aria-label="Call ID"
+              width={44}
+              value={str('callId')}
+              placeholder="00000000-0000-0000-0000-000000000000"
+              onChange={(e) => set({ callId: e.currentTarget.value.trim() }, false)}
+              onBlur={onRunQuery}
+            />
+          </InlineField>
+        )}
+        {q.kind === 'transcript_search' && (
+          <>
+            <InlineField label="Text" labelWidth={14} grow tooltip="Turns nearest in meaning to this text">
+              <Input
+                aria-label="Search text"
+                value={str('text')}
+                placeholder="it's too expensive"
+                onChange={(e) => set({ text: e.currentTarget.value }, false)}
+                onBlur={onRunQuery}
+              />
+            </InlineField>
+            {limit(100)}
+          </>
+        )}
+      </InlineFieldRow>
+    </div>
+  );
+}
+
+function clampLimit(raw: string, max: number): number | undefined {
+  const n = Math.round(Number(raw));
+  return Number.isFinite(n) && n >= 1 ? Math.min(n, max) : undefined;
+}
