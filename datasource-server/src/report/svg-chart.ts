@@ -25,7 +25,7 @@ export interface LineChartOptions {
 export function lineChartSvg(o: LineChartOptions): string {
   const width = o.width ?? 720;
   const height = o.height ?? 380;
-  const pad = { left: 64, right: 20, top: 44, bottom: 56 };
+  const pad = { left: 64, right: 20, top: 60, bottom: 56 };
   const all = o.series.flatMap((s) => s.points);
   const xMin = Math.min(...all.map((p) => p.x));
   const xMax = Math.max(...all.map((p) => p.x));
@@ -59,14 +59,14 @@ export function lineChartSvg(o: LineChartOptions): string {
   const legend = o.series
     .map(
       (s, i) =>
-        `<rect x="${pad.left + 12 + i * 170}" y="${pad.top - 22}" width="14" height="4" fill="${s.color}"/>` +
-        `<text x="${pad.left + 32 + i * 170}" y="${pad.top - 16}">${esc(s.name)}</text>`,
+        `<rect x="${pad.left + i * 170}" y="${pad.top - 26}" width="14" height="4" fill="${s.color}"/>` +
+        `<text x="${pad.left + 20 + i * 170}" y="${pad.top - 20}">${esc(s.name)}</text>`,
     )
     .join('');
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Poppins, Helvetica, Arial, sans-serif" font-size="12" fill="#cbd5e1">`,
     `<rect width="${width}" height="${height}" fill="#0f172a"/>`,
-    `<text x="${pad.left}" y="20" font-size="15" font-weight="600" fill="#facc15">${esc(o.title)}</text>`,
+    `<text x="${pad.left}" y="22" font-size="15" font-weight="600" fill="#facc15">${esc(o.title)}</text>`,
     grid,
     xTicks,
     `<text x="${(pad.left + width - pad.right) / 2}" y="${height - 14}" text-anchor="middle">${esc(o.xLabel)}</text>`,
