@@ -1,0 +1,116 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, runCli, waitFor, type CliRun } from './helpers/process';
+
+interface Summary {
+  mode: string;
+  calls: number;
+  completed: number;
+  outcomes: Record<string, number>;
+  webhook_latency_ms: { p50: number; p95: number; p99: number };
+  errors: { total: number };
+}
+
+function lastJsonLine(output: string): Summary {
+  const line = output
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
+  if (!line) throw new Error(`no JSON summary in:\n${output}`);
+  return JSON.parse(line) as Summary;
+}
+
+/** `voice-agent simulate` as users run it: embedded, and against a running server (--target). */
+describe('voice-agent simulate (process)', () => {
+  const dirs: string[] = [];
+  const runs: CliRun[] = [];
+
+  afterEach(async () => {
+    for (const run of runs.splice(0)) {
+      run.child.kill('SIGKILL');
+      await run.exited;
+    }
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs calls through an embedded server and prints a JSON summary with no errors', async () => {
+    const run = runCli(
+      ['simulate', '--calls', '8', '--concurrency', '8', '--time-scale', '0.05', '--seed', '3', '--json'],
+      {},
+    );
+    runs.push(run);
+    expect(await run.exited).toBe(0);
+    const summary = lastJsonLine(run.output());
+    expect(summary).toMatchObject({ mode: 'embedded', calls: 8, completed: 8, errors: { total: 0 } });
+    expect(Object.values(summary.outcomes).reduce((a, b) => a + b, 0)).toBe(8);
+    expect(summary.webhook_latency_ms.p99).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('serves the carrier API for a running server and signs webhooks with the given key (--target)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mwva-target-'));
+    dirs.push(dir);
+    const keys = generateKeyPairSync('ed25519');
+    const keyFile = join(dir, 'carrier.pem');
+    writeFileSync(keyFile, keys.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const der = keys.publicKey.export({ type: 'spki', format: 'der' });
+    const [apiPort, carrierPort] = [await freePort(), await freePort()];
+
+    const server = runCli(['serve'], {
+      PORT: String(apiPort),
+      HOST: '127.0.0.1',
+      DATA_DIR: join(dir, 'data'),
+      API_TOKEN: 'target-test-token-0123456789',
+      TELNYX_API_KEY: 'KEYtarget',
+      TELNYX_PUBLIC_KEY: der.subarray(der.length - 32).toString('base64'),
+      TELNYX_CONNECTION_ID: 'conn-target',
+      TELNYX_BASE_URL: `http://127.0.0.1:${carrierPort}/v2`,
+    });
+    runs.push(server);
+    await waitFor(
+      async () => ((await fetch(`http://127.0.0.1:${apiPort}/readyz`)).status === 200 ? true : undefined),
+      30_000,
+      'API ready',
+    );
+
+    const sim = runCli(
+      [
+        'simulate',
+        '--target',
+        `http://127.0.0.1:${apiPort}`,
+        '--listen',
+        `127.0.0.1:${carrierPort}`,
+        '--key-file',
+        keyFile,
+        '--api-key',
+        'KEYtarget',
+        '--connection-id',
+        'conn-target',
+        '--calls',
+        '4',
+        '--concurrency',
+        '4',
+        '--time-scale',
+        '0.1',
+        '--json',
+      ],
+      {},
+    );
+    runs.push(sim);
+    expect(await sim.exited).toBe(0);
+    const summary = lastJsonLine(sim.output());
+    expect(summary).toMatchObject({ mode: 'target', calls: 4, completed: 4, errors: { total: 0 } });
+    // The server really handled them: its metrics counted the verified webhooks.
+    const metrics = await (await fetch(`http://127.0.0.1:${apiPort}/metrics`)).text();
+    expect(metrics).toMatch(/voice_webhook_duration_seconds_count\{[^}]*event_type="call.initiated"[^}]*\} 4/);
+  }, 120_000);
+
+  it('refuses bad options with a clear message', async () => {
+    const run = runCli(['simulate', '--calls', 'many'], {});
+    runs.push(run);
+    expect(await run.exited).not.toBe(0);
+    expect(run.output()).toMatch(/--calls must be a whole number/);
+  });
+});
