@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
 import { parseIntOption } from '../cli/progress';
+import { renderCharts } from './charts/render';
+import { installInterruptHandlers } from './support/cleanup';
+import { log } from './support/report';
 import { dialScenario } from './scenarios/dial';
 import { failoverScenario } from './scenarios/failover';
 import { queriesScenario } from './scenarios/queries';
@@ -20,6 +23,7 @@ function commandLine(): string {
 
 /** Runs a scenario; a thrown error fails the command with its message (exit 1). */
 function run(fn: () => Promise<unknown>): Promise<void> {
+  installInterruptHandlers();
   return fn().then(() => undefined);
 }
 
@@ -172,6 +176,15 @@ export function registerBenchCommands(program: Command): void {
         ),
       ),
     );
+
+  bench
+    .command('report')
+    .description('render SVG charts from the JSON results (written with --out)')
+    .option('--results <dir>', 'folder of <scenario>.json results', 'bench-results')
+    .option('--charts <dir>', 'where the SVG files go', 'docs/charts')
+    .action((opts: { results: string; charts: string }) => {
+      for (const f of renderCharts(opts.results, opts.charts)) log(`chart ${f}`);
+    });
 }
 
 function sizeList(raw: string): number[] {

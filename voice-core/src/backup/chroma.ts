@@ -6,6 +6,17 @@ import type { DatasetEntry, ManifestSection } from './manifest';
 import type { BackupContext, DatasetDigest, ProgressSink, RestoreContext, StoreBackup } from './types';
 
 const PAGE = 500;
+/** Chroma returns embeddings re-normalised/re-rounded at the last float32 bit; compare within this. */
+const EMBEDDING_TOLERANCE = 1e-6;
+
+/**
+ * What the content digest covers: id, document, metadata exactly, and the embedding's
+ * dimension. Chroma does not give embeddings back bit-for-bit (a stored vector read, written and
+ * read again can move by one float32 ulp), so embeddings are compared value by value against
+ * the archive after a restore, within EMBEDDING_TOLERANCE (see checkEmbeddings).
+ */
+const digestLine = (item: ItemLine): string =>
+  canonicalJson({ ...item, embedding: item.embedding === null ? null : item.embedding.length });
 
 interface ItemLine {
   id: string;
@@ -87,9 +98,8 @@ export class ChromaStoreBackup implements StoreBackup {
       const writer = await JsonlArchiveWriter.create(join(ctx.dir, rel), rel);
       const digest = new ContentDigest();
       await this.forEachItem(col, async (item) => {
-        const line = canonicalJson(item);
-        digest.add(line);
-        await writer.write(line);
+        digest.add(digestLine(item));
+        await writer.write(canonicalJson(item));
         if (digest.count % PAGE === 0)
           ctx.progress({ phase: 'backup', store: this.name, dataset: col.name, done: digest.count, total });
       });
@@ -154,13 +164,14 @@ export class ChromaStoreBackup implements StoreBackup {
     }
   }
 
-  async digests(section: ManifestSection, progress: ProgressSink): Promise<DatasetDigest[]> {
+  async digests(section: ManifestSection, progress: ProgressSink, dir?: string): Promise<DatasetDigest[]> {
     const existing = new Map((await this.collections()).map((c) => [c.name, c]));
     const out: DatasetDigest[] = [];
     for (const ds of section.datasets) {
       const digest = new ContentDigest();
       const col = existing.get(ds.name);
-      if (col) await this.forEachItem(col, (item) => digest.add(canonicalJson(item)));
+      if (col) await this.forEachItem(col, (item) => digest.add(digestLine(item)));
+      if (col && dir && ds.file) await checkEmbeddings(col, join(dir, ds.file));
       progress({
         phase: 'check',
         store: this.name,
@@ -177,4 +188,29 @@ export class ChromaStoreBackup implements StoreBackup {
   async close(): Promise<void> {
     // The HTTP client holds no connection to close.
   }
+}
+
+/** Every archived embedding against the stored one, a page of ids at a time (memory flat). */
+async function checkEmbeddings(col: Collection, archive: string): Promise<void> {
+  let page: ItemLine[] = [];
+  const flush = async (): Promise<void> => {
+    if (page.length === 0) return;
+    const got = await col.get({ ids: page.map((i) => i.id), include: ['embeddings'] as never });
+    const byId = new Map(got.ids.map((id, i) => [id, got.embeddings?.[i]]));
+    for (const item of page) {
+      const stored = byId.get(item.id);
+      const want = item.embedding ?? [];
+      const have = stored ? Array.from(stored) : [];
+      const bad =
+        have.length !== want.length ||
+        want.some((v, i) => Math.abs(v - have[i]!) > EMBEDDING_TOLERANCE * Math.max(1, Math.abs(v)));
+      if (bad) throw new Error(`chroma/${col.name}: embedding of ${item.id} differs from the backup`);
+    }
+    page = [];
+  };
+  for await (const line of readJsonlArchive(archive)) {
+    page.push(JSON.parse(line) as ItemLine);
+    if (page.length >= PAGE) await flush();
+  }
+  await flush();
 }

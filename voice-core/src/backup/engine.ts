@@ -329,7 +329,7 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRep
     const stores: RestoreReport['stores'] = [];
     const mismatches: string[] = [];
     for (const section of manifest.sections) {
-      const digests = await modules.get(section.store)!.digests(section, progress);
+      const digests = await modules.get(section.store)!.digests(section, progress, dir);
       stores.push({ store: section.store, datasets: digests });
       for (const ds of section.datasets) {
         const got = digests.find((d) => d.name === ds.name);

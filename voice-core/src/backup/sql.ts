@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SqlExecutor, SqlQueryable } from '../stores/sql/executor';
 import { hashFile, JsonlArchiveWriter, readJsonlArchive, type FileEntry } from './archive';
@@ -133,15 +134,14 @@ export class SqlStoreBackup implements StoreBackup {
     const dumper = this.options.dumpOnBackup ? (this.options.dumper ?? null) : null;
     return this.db.transaction(async (tx) => {
       await beginSnapshot(tx);
-      const { rows: migrations } = await tx.query<Migration>(
-        `select scope, version, name from ${SCHEMA_TABLE} order by scope, version`,
-      );
+      const migrations = await readMigrations(tx);
       const tables = await listTables(tx);
       const files: FileEntry[] = [];
       let dumping: Promise<void> | null = null;
       if (dumper) {
         const { rows } = await tx.query<{ id: string }>('select pg_export_snapshot() as id');
         const rel = `${this.name}/database.dump`;
+        await mkdir(join(ctx.dir, this.name), { recursive: true });
         // pg_dump reads the very snapshot this transaction holds, while we digest it here.
         dumping = dumper.dump(rows[0]!.id, join(ctx.dir, rel));
         dumping.catch(() => undefined);
@@ -242,8 +242,7 @@ export class SqlStoreBackup implements StoreBackup {
   /** Every migration the backup had must exist here: a backup from newer software is refused. */
   private async checkSchemaCompatible(section: ManifestSection): Promise<void> {
     const theirs = (section.schema.migrations as Migration[] | undefined) ?? [];
-    const { rows } = await this.db.query<Migration>(`select scope, version, name from ${SCHEMA_TABLE}`);
-    const ours = new Set(rows.map((m) => `${m.scope}/${m.version}`));
+    const ours = new Set((await readMigrations(this.db)).map((m) => `${m.scope}/${m.version}`));
     const unknown = theirs.filter((m) => !ours.has(`${m.scope}/${m.version}`));
     if (unknown.length > 0) {
       throw new Error(
@@ -295,6 +294,14 @@ export class SqlStoreBackup implements StoreBackup {
   close(): Promise<void> {
     return this.options.close();
   }
+}
+
+/** Applied migrations; none when the database was never migrated. */
+async function readMigrations(q: SqlQueryable): Promise<Migration[]> {
+  const { rows } = await q.query<{ t: string | null }>('select to_regclass($1)::text as t', [SCHEMA_TABLE]);
+  if (!rows[0]?.t) return [];
+  const result = await q.query<Migration>(`select scope, version, name from ${SCHEMA_TABLE} order by scope, version`);
+  return result.rows;
 }
 
 async function describeFile(dir: string, rel: string): Promise<FileEntry> {

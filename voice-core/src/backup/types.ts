@@ -40,8 +40,11 @@ export interface StoreBackup {
   nonEmptyDatasets(): Promise<string[]>;
   /** Creates the schema, (wipes,) loads the archives of `section`. */
   restore(section: ManifestSection, ctx: RestoreContext): Promise<void>;
-  /** Counts and content digests of the datasets of `section`, read from the store now. */
-  digests(section: ManifestSection, progress: ProgressSink): Promise<DatasetDigest[]>;
+  /**
+   * Counts and content digests of the datasets of `section`, read from the store now; `dir`
+   * (the backup) lets a store compare what a digest cannot cover exactly (Chroma embeddings).
+   */
+  digests(section: ManifestSection, progress: ProgressSink, dir?: string): Promise<DatasetDigest[]>;
   /** Reads the archive files of `section` back and checks what only this store knows (pg_dump). */
   verifyOpaqueFiles?(section: ManifestSection, dir: string): Promise<void>;
   close(): Promise<void>;

@@ -59,15 +59,27 @@ export function lineChart(spec: ChartSpec): string {
   for (const t of xt) out.push(`<text x="${sx(t)}" y="${H - pad.b + 16}" text-anchor="middle">${t}</text>`);
   out.push(`<line x1="${pad.l}" x2="${W - pad.r}" y1="${H - pad.b}" y2="${H - pad.b}" stroke="#111"/>`);
   out.push(`<line x1="${pad.l}" x2="${pad.l}" y1="${pad.t}" y2="${H - pad.b}" stroke="#111"/>`);
-  out.push(`<text x="${(pad.l + W - pad.r) / 2}" y="${H - pad.b + 34}" text-anchor="middle">${esc(spec.xLabel)}</text>`);
-  out.push(`<text transform="translate(16 ${(pad.t + H - pad.b) / 2}) rotate(-90)" text-anchor="middle">${esc(spec.yLabel)}</text>`);
+  out.push(
+    `<text x="${(pad.l + W - pad.r) / 2}" y="${H - pad.b + 34}" text-anchor="middle">${esc(spec.xLabel)}</text>`,
+  );
+  out.push(
+    `<text transform="translate(16 ${(pad.t + H - pad.b) / 2}) rotate(-90)" text-anchor="middle">${esc(spec.yLabel)}</text>`,
+  );
   if (spec.limit) {
-    out.push(`<line x1="${pad.l}" x2="${W - pad.r}" y1="${sy(spec.limit.y)}" y2="${sy(spec.limit.y)}" stroke="#dc2626" stroke-dasharray="6 3"/>`);
-    out.push(`<text x="${W - pad.r - 4}" y="${sy(spec.limit.y) - 4}" text-anchor="end" fill="#dc2626">${esc(spec.limit.label)}</text>`);
+    out.push(
+      `<line x1="${pad.l}" x2="${W - pad.r}" y1="${sy(spec.limit.y)}" y2="${sy(spec.limit.y)}" stroke="#dc2626" stroke-dasharray="6 3"/>`,
+    );
+    out.push(
+      `<text x="${W - pad.r - 4}" y="${sy(spec.limit.y) - 4}" text-anchor="end" fill="#dc2626">${esc(spec.limit.label)}</text>`,
+    );
   }
   for (const m of spec.markers ?? []) {
-    out.push(`<line x1="${sx(m.x)}" x2="${sx(m.x)}" y1="${pad.t}" y2="${H - pad.b}" stroke="#6b7280" stroke-dasharray="3 3"/>`);
-    out.push(`<text transform="translate(${sx(m.x) + 3} ${pad.t + 4}) rotate(90)" fill="#374151">${esc(m.label)}</text>`);
+    out.push(
+      `<line x1="${sx(m.x)}" x2="${sx(m.x)}" y1="${pad.t}" y2="${H - pad.b}" stroke="#6b7280" stroke-dasharray="3 3"/>`,
+    );
+    out.push(
+      `<text transform="translate(${sx(m.x) + 3} ${pad.t + 4}) rotate(90)" fill="#374151">${esc(m.label)}</text>`,
+    );
   }
   spec.series.forEach((s, i) => {
     const color = COLORS[i % COLORS.length]!;
@@ -81,7 +93,9 @@ export function lineChart(spec: ChartSpec): string {
       out.push(
         `<polyline fill="none" stroke="${color}" stroke-width="1.6"${s.dashed ? ' stroke-dasharray="5 3"' : ''} points="${part.join(' ')}"/>`,
       );
-      if (part.length < 30) for (const pt of part) out.push(`<circle cx="${pt.split(',')[0]}" cy="${pt.split(',')[1]}" r="2.5" fill="${color}"/>`);
+      if (part.length < 30)
+        for (const pt of part)
+          out.push(`<circle cx="${pt.split(',')[0]}" cy="${pt.split(',')[1]}" r="2.5" fill="${color}"/>`);
     }
     const lx = pad.l + 8 + i * 150;
     out.push(`<rect x="${lx}" y="${H - 20}" width="12" height="3" fill="${color}"/>`);

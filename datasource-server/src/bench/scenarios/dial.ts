@@ -162,6 +162,8 @@ export async function dialScenario(o: DialOptions, command: string): Promise<Ben
       queueSeries: queue,
     };
     emit(result, o);
+    // every accepted dial must reach the carrier
+    if (steady.reachedCarrier < steady.accepted || burst.reachedCarrier < burst.accepted) process.exitCode = 1;
     return result;
   } finally {
     clearInterval(queueTimer);

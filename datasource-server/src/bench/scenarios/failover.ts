@@ -1,6 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onInterrupt } from '../support/cleanup';
 import { eventsPresent, withClient } from '../support/db';
 import { WebhookLoad, type SecondPoint } from '../support/load';
 import { OwnServices } from '../support/own-services';
@@ -51,6 +52,11 @@ export async function failoverScenario(o: FailoverOptions, command: string): Pro
   const own = new OwnServices(join(dir, 'services'));
   let stack: Stack | null = null;
   const incidents: Incident[] = [];
+  const removeCleanup = onInterrupt(async () => {
+    await stack?.stop();
+    await own.stopAll();
+    rmSync(dir, { recursive: true, force: true });
+  });
   try {
     await own.startAll();
     stack = await new Stack({ stores: own.env(), replicas: 3, timeScale: 0.1, carrierDialRate: 30 }).start();
@@ -74,7 +80,7 @@ export async function failoverScenario(o: FailoverOptions, command: string): Pro
 
     /** First whole second after `from` from which `quietS` seconds had no failed webhook. */
     const healthyFrom = async (from: number, quietS = 3): Promise<number | null> => {
-      const deadline = Date.now() + 90_000;
+      const deadline = Date.now() + 60_000;
       while (Date.now() < deadline) {
         await sleep(1000);
         const seconds = load.timeline.filter((p: SecondPoint) => p.t >= Math.floor(from / 1000) * 1000);
@@ -85,8 +91,9 @@ export async function failoverScenario(o: FailoverOptions, command: string): Pro
       return null;
     };
     const allReady = async () => {
+      const deadline = Date.now() + 60_000;
       for (const r of s.replicas) {
-        for (let i = 0; i < 600; i++) {
+        while (Date.now() < deadline) {
           const ok = await fetch(`${r.url}/readyz`, { signal: AbortSignal.timeout(2000) }).then(
             (x) => x.ok,
             () => false,
@@ -108,12 +115,15 @@ export async function failoverScenario(o: FailoverOptions, command: string): Pro
       log(`failover: ${name}: ${action}`);
       const faultAt = Date.now();
       await fault();
+      log(`failover: ${name}: fault injected; down for ${o.outageS} s`);
       await sleep(o.outageS * 1000);
       const b0 = Date.now();
       await back();
       const backAt = Date.now();
+      log(`failover: ${name}: service back in ${backAt - b0} ms; waiting for healthy traffic`);
       const healthy = await healthyFrom(faultAt);
       const ready = await allReady();
+      if (healthy === null) log(`failover: ${name}: traffic did not become healthy within 60 s`);
       const recoveredAt = healthy === null ? null : Math.max(healthy, backAt);
       const failed = load.timeline
         .filter((p) => p.t >= Math.floor(faultAt / 1000) * 1000 && p.t <= (recoveredAt ?? Date.now()))
@@ -243,6 +253,7 @@ export async function failoverScenario(o: FailoverOptions, command: string): Pro
     if (acked.missing > 0) process.exitCode = 1;
     return result;
   } finally {
+    removeCleanup();
     await stack?.stop();
     await own.stopAll().catch((e: Error) => log(`own services stop: ${e.message}`));
     rmSync(dir, { recursive: true, force: true });

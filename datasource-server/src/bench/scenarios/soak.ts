@@ -118,6 +118,7 @@ export async function soakScenario(o: SoakOptions, command: string): Promise<Ben
       heapSeries: heap,
     };
     emit(result, o);
+    if (exactlyOnce.missing > 0) process.exitCode = 1;
     return result;
   } finally {
     await stack.stop();

@@ -217,6 +217,8 @@ export async function webhooksScenario(o: WebhooksOptions, command: string): Pro
       },
     };
     emit(result, o);
+    // Performance bars are reported; lost events are a failure.
+    if (exactlyOnce.missing > 0 || (rampExactlyOnce?.missing ?? 0) > 0) process.exitCode = 1;
     if (o.cpuProf)
       writeFileSync(join(o.cpuProf, 'README.txt'), 'V8 CPU profiles of the replicas (webhooks scenario)\n');
     return result;

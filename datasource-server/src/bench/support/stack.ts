@@ -14,6 +14,7 @@ import {
   type Secrets,
   type StoreEnv,
 } from './replicas';
+import { onInterrupt } from './cleanup';
 import { log } from './report';
 
 export interface StackOptions {
@@ -42,7 +43,10 @@ export class Stack {
     return this.nginx?.url ?? this.replicas[0]!.url;
   }
 
+  private removeCleanup: (() => void) | null = null;
+
   async start(): Promise<this> {
+    this.removeCleanup = onInterrupt(() => this.stop());
     const o = this.options;
     const useNginx = o.nginx !== false;
     const certFile = join(this.dir, 'nginx', 'cert.pem');
@@ -103,6 +107,7 @@ export class Stack {
   }
 
   async stop(keepDir = false): Promise<void> {
+    this.removeCleanup?.();
     await stopReplicas(this.replicas);
     await this.carrier?.close().catch(() => undefined);
     await this.nginx?.stop();
