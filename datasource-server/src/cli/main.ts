@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerBenchCommands } from '../bench';
 import { registerBackupCommands } from './backup';
 import { learnEval } from './learn-eval';
 import { parseIntOption, parseRateOption } from './progress';
@@ -89,6 +90,8 @@ program
   .action((opts: { calls: number; seed: number; window: number; json: boolean; svg?: string }) => learnEval(opts));
 
 registerBackupCommands(program);
+
+registerBenchCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`voice-agent: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -68,7 +68,7 @@ export class Stack {
       caFile: useNginx ? certFile : undefined,
     });
     log(`stack: carrier simulator ${this.carrier.url} (pid ${this.carrier.pid}); starting ${o.replicas} replicas`);
-    for (let i = 0; i < o.replicas; i++) this.replicas.push(this.startReplica(i));
+    for (let i = 0; i < o.replicas; i++) this.startReplica(i);
     await Promise.all(this.replicas.map((r) => waitReady(r)));
     log('stack: replicas ready');
     return this;
