@@ -8,7 +8,7 @@ import type { Env } from './config/env';
 import { createApp } from './http/app';
 import { Readiness } from './http/readiness';
 import type { Logger } from './observability/logger';
-import { createRegistry, registerStoreHealthGauge } from './observability/metrics';
+import { createRegistry, registerBackupGauge, registerStoreHealthGauge } from './observability/metrics';
 import { openStoresFromEnv } from './stores';
 import { startVoiceRuntime, type RuntimeOptions, type VoiceRuntime } from './voice/runtime';
 
@@ -30,6 +30,7 @@ export async function startServer(env: Env, logger: Logger, options: ServerOptio
   const token = resolveApiToken(env.API_TOKEN, env.DATA_DIR);
   const stores = await openStoresFromEnv(env, registry);
   registerStoreHealthGauge(registry, stores);
+  registerBackupGauge(registry, () => stores.analytics.lastBackupSuccess());
   const readiness = new Readiness(stores);
   let voice: VoiceRuntime | null = null;
   const app = createApp({ logger, registry, readiness, apiToken: token.token, stores, env, voice: () => voice });

@@ -142,6 +142,8 @@ export async function runRestoreCommand(opts: { from: string; force: boolean; js
     process.stdout.write(`${JSON.stringify({ ok: true, dir: report.dir, seconds: report.seconds, records })}\n`);
 }
 
+const parentOpts = (cmd: Command): Partial<BackupCliOptions> => cmd.opts<Partial<BackupCliOptions>>();
+
 /** Registers `backup` (with `verify` and `bench`) and `restore`. */
 export function registerBackupCommands(program: Command): void {
   const cmd = program
@@ -176,18 +178,22 @@ export function registerBackupCommands(program: Command): void {
     .command('verify <dir>')
     .description('check a backup without restoring: manifest, checksums, every archive readable to its end')
     .option('--json', 'print a one-line JSON result on stdout', false)
-    .action((dir: string, opts: { json: boolean }) => runVerifyCommand(dir, opts));
+    // commander hands an option both levels define to the parent (`backup`), wherever it is written.
+    .action((dir: string, opts: { json: boolean }) =>
+      runVerifyCommand(dir, { json: opts.json || parentOpts(cmd).json === true }),
+    );
   cmd
     .command('bench')
     .description('time backup and restore of generated data (SQL generator, not the API); prints JSON')
     .option('--calls <n>', 'calls to generate', parseIntOption('calls', 1, 100_000_000), 1_000_000)
     .option('--postgres-url <url>', 'an EMPTY Postgres database to fill and back up (default: embedded PGlite)')
     .option('--restore-url <url>', 'an EMPTY Postgres database to restore into (with --postgres-url)')
-    .option('--postgres-method <m>', 'auto, pg_dump or logical', parseMethod, 'auto' as backup.PostgresMethod)
     .option('--dir <dir>', 'work folder (default: a temporary one, removed afterwards)')
-    .action(async (opts: Omit<backup.BenchBackupOptions, 'progress' | 'log'>) => {
+    // --postgres-method is the `backup` command's option (auto, pg_dump or logical).
+    .action(async (opts: Omit<backup.BenchBackupOptions, 'progress' | 'log' | 'postgresMethod'>) => {
       const result = await backup.benchBackup({
         ...opts,
+        postgresMethod: parentOpts(cmd).postgresMethod,
         progress: progressBars(),
         log: (line) => process.stderr.write(`${line}\n`),
       });

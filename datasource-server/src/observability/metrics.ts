@@ -37,3 +37,22 @@ export function registerStoreHealthGauge(registry: Registry, stores: Stores): vo
     },
   });
 }
+
+/**
+ * voice_backup_last_success_timestamp_seconds: when the newest successful `voice-agent backup`
+ * finished, read at scrape time (e.g. `backup.lastBackupSuccess` over the Postgres primary,
+ * which reads the `backup_runs` rows the backup command writes). No sample until a backup ran,
+ * so the "backup too old" alert should also fire on `absent()`.
+ */
+export function registerBackupGauge(registry: Registry, readLastSuccess: () => Promise<number | null>): void {
+  new Gauge({
+    name: 'voice_backup_last_success_timestamp_seconds',
+    help: 'Unix time the last successful backup of the stores finished (from backup_runs), read at scrape time',
+    registers: [registry],
+    async collect() {
+      const t = await readLastSuccess().catch(() => null);
+      if (t === null) this.reset();
+      else this.set(t);
+    },
+  });
+}

@@ -49,6 +49,8 @@ export interface CallAnalytics extends StoreAdapter {
   /** Adds turn latencies to their minute's histogram (batched by the caller). */
   addTurnLatencies(samples: { at: string; latencyMs: number }[]): Promise<void>;
   beastModeSeries(query: BucketQuery): Promise<ScorePoint[]>;
+  /** Unix seconds of the newest successful `voice-agent backup` recorded here, or null. */
+  lastBackupSuccess(): Promise<number | null>;
   /** Distinct non-empty values of a call attribute seen in the range, most frequent first. */
   distinctValues(attribute: 'persona' | 'campaign', range: TimeRange, limit: number): Promise<string[]>;
 }

@@ -12,6 +12,7 @@ import {
 } from '../../ports';
 import { iso, type SqlExecutor, type SqlQueryable } from './executor';
 import { probeHealth } from '../health';
+import { lastBackupSuccess } from '../../backup/status';
 
 /** Rollups are per minute; a coarser bucket must be a whole number of minutes. */
 function bucketSeconds(q: BucketQuery): number {
@@ -133,6 +134,11 @@ export class SqlCallAnalytics implements CallAnalytics {
       [range.from, range.to, limit],
     );
     return rows.map((r) => String(r.v));
+  }
+
+  lastBackupSuccess(): Promise<number | null> {
+    // The backup command records its runs on the primary.
+    return lastBackupSuccess(this.writer);
   }
 
   health(): Promise<StoreHealth> {

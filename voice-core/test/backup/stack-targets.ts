@@ -1,0 +1,193 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { MongoClient } from 'mongodb';
+import neo4j from 'neo4j-driver';
+import { Client } from 'pg';
+import { requireEnv } from '../helpers/stack-env';
+
+/**
+ * Isolated places on the real servers for backup round trips, so a wipe never touches what
+ * other suites use: a fresh Postgres database (created as the superuser over the cluster's
+ * Unix socket) and a fresh Mongo database on the shared servers; our own Neo4j (Community has
+ * one database) and our own Chroma, started from the same launchers as deploy/local/services.sh
+ * on ports 54xx and stopped afterwards.
+ */
+const REPO = resolve(__dirname, '..', '..', '..');
+const SERVICES_DIR = process.env.SERVICES_DIR ?? '/tmp/mwva-services';
+
+function superuser(database = 'postgres'): Client {
+  const url = new URL(requireEnv('NEON_DATABASE_URL'));
+  return new Client({
+    host: join(SERVICES_DIR, 'postgres'),
+    port: Number(url.port || 5432),
+    user: 'postgres',
+    database,
+  });
+}
+
+export async function createPostgresDatabase(
+  prefix: string,
+): Promise<{ url: string; drop(): Promise<void>; recreate(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  const base = new URL(requireEnv('NEON_DATABASE_URL'));
+  const owner = decodeURIComponent(base.username);
+  const admin = async (sql: string): Promise<void> => {
+    const c = superuser();
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin(`create database ${name} owner "${owner}"`);
+  const url = new URL(base.toString());
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => admin(`drop database if exists ${name} with (force)`),
+    recreate: async () => {
+      await admin(`drop database if exists ${name} with (force)`);
+      await admin(`create database ${name} owner "${owner}"`);
+    },
+  };
+}
+
+export function mongoDatabase(prefix: string): { uri: string; drop(): Promise<void> } {
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  const url = new URL(requireEnv('MONGODB_URI'));
+  url.pathname = `/${name}`;
+  const uri = url.toString();
+  return {
+    uri,
+    drop: async () => {
+      const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
+      await client.connect();
+      try {
+        await client.db(name).dropDatabase();
+      } finally {
+        await client.close();
+      }
+    },
+  };
+}
+
+export interface OwnServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function waitUntil(
+  probe: () => Promise<boolean>,
+  what: string,
+  child: ChildProcess,
+  log: () => string,
+  ms = 120_000,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${what} exited (${child.exitCode}):\n${log().slice(-2000)}`);
+    if (await probe().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${what} did not become ready in ${ms / 1000} s:\n${log().slice(-2000)}`);
+}
+
+function launch(cmd: string, args: string[]): { child: ChildProcess; log: () => string } {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const keep = (d: Buffer): void => {
+    out = (out + d.toString()).slice(-20_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  return { child, log: () => out };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Neo4j Community 5 from deploy/local/neo4j (built by services.sh), Bolt on 127.0.0.1:`port`. */
+export async function startOwnNeo4j(port: number): Promise<OwnServer> {
+  const dir = join(REPO, 'deploy', 'local', 'neo4j', 'target');
+  let classpath: string;
+  try {
+    classpath = `${join(dir, 'classes')}:${readFileSync(join(dir, 'classpath.txt'), 'utf8').trim()}`;
+  } catch {
+    throw new Error('the Neo4j launcher is not built: run `bash deploy/local/services.sh up neo4j` first');
+  }
+  const home = mkdtempSync(join(tmpdir(), 'mwva-backup-neo4j-'));
+  const { child, log } = launch('java', [
+    '-Xms128m',
+    '-Xmx512m',
+    '-XX:+UseSerialGC',
+    '-cp',
+    classpath,
+    'local.neo4j.Launcher',
+    home,
+    '127.0.0.1',
+    String(port),
+  ]);
+  const url = `bolt://127.0.0.1:${port}`;
+  const stop = async (): Promise<void> => {
+    await stopChild(child);
+    rmSync(home, { recursive: true, force: true });
+  };
+  try {
+    await waitUntil(
+      async () => {
+        const driver = neo4j.driver(url, undefined, { connectionTimeout: 1000 });
+        try {
+          await driver.verifyConnectivity();
+          return true;
+        } finally {
+          await driver.close();
+        }
+      },
+      'our Neo4j',
+      child,
+      log,
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, stop };
+}
+
+/** Chroma from deploy/local/chroma (npm `chromadb` CLI), on 127.0.0.1:`port`. */
+export async function startOwnChroma(port: number): Promise<OwnServer> {
+  const cli = join(REPO, 'deploy', 'local', 'chroma', 'node_modules', 'chromadb', 'dist', 'cli.mjs');
+  const path = mkdtempSync(join(tmpdir(), 'mwva-backup-chroma-'));
+  const { child, log } = launch(process.execPath, [
+    cli,
+    'run',
+    '--path',
+    path,
+    '--port',
+    String(port),
+    '--host',
+    '127.0.0.1',
+  ]);
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async (): Promise<void> => {
+    await stopChild(child);
+    rmSync(path, { recursive: true, force: true });
+  };
+  try {
+    await waitUntil(async () => (await fetch(`${url}/api/v2/heartbeat`)).ok, 'our Chroma', child, log);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, stop };
+}
