@@ -49,7 +49,9 @@ export class SqlCallAnalytics implements CallAnalytics {
     const { rows } = await this.reader.query(
       `select date_bin(make_interval(secs => $3), bucket, $1::timestamptz) as b,
               sum(calls)::bigint as calls, sum(answered)::bigint as answered, sum(converted)::bigint as converted,
-              sum(handle_seconds) as handle_seconds, sum(cost_usd) as cost_usd
+              -- Rounded: floating-point sums must not depend on row order (replica, restore).
+              round(sum(handle_seconds)::numeric, 3)::float8 as handle_seconds,
+              round(sum(cost_usd)::numeric, 6)::float8 as cost_usd
        from call_rollups
        where bucket >= $1 and bucket < $2 and ($4::text is null or direction = $4)
        group by 1 order by 1`,
