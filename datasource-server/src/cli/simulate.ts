@@ -283,25 +283,9 @@ function agreement(simCalls: simulator.SimulatedCallRecord[], ours: CallRecord[]
   let same = 0;
   for (const sim of simCalls) {
     const our = byControlId.get(sim.callControlId) ?? byId.get(inboundCallId(sim.callControlId));
-    if (our?.outcome && our.outcome === expectedOutcome(sim)) same += 1;
+    if (our?.outcome && our.outcome === simulator.expectedOutcome(sim)) same += 1;
   }
   return simCalls.length === 0 ? 1 : Math.round((1000 * same) / simCalls.length) / 1000;
-}
-
-function expectedOutcome(sim: simulator.SimulatedCallRecord): string {
-  switch (sim.outcome) {
-    case 'converted':
-      return 'converted';
-    case 'machine':
-      return 'voicemail';
-    case 'no_answer':
-    case 'busy':
-    case 'unanswered':
-    case 'rejected':
-      return 'no_answer';
-    default:
-      return 'not_converted';
-  }
 }
 
 function loadOrCreateKey(file: string | undefined): KeyObject {

@@ -1,22 +1,8 @@
-import { inboundCallId, type CallRecord, type simulator } from '@mwva/voice-core';
+import { inboundCallId, simulator, type CallRecord } from '@mwva/voice-core';
 import type { TestServer } from './server';
 
 /** The outcome we must record for what the simulated prospect did. */
-export function expectedOutcome(sim: simulator.SimulatedCallRecord): CallRecord['outcome'] {
-  switch (sim.outcome) {
-    case 'converted':
-      return 'converted';
-    case 'machine':
-      return 'voicemail';
-    case 'no_answer':
-    case 'busy':
-    case 'unanswered':
-    case 'rejected':
-      return 'no_answer';
-    default:
-      return 'not_converted';
-  }
-}
+export const expectedOutcome = simulator.expectedOutcome;
 
 /** Our record of a carrier-side call (inbound ids are derived, outbound ones recorded). */
 export async function ourCall(server: TestServer, sim: simulator.SimulatedCallRecord): Promise<CallRecord | null> {

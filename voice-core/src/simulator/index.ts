@@ -20,3 +20,4 @@ export {
 } from './prospect';
 export { signWebhook, type WebhookEnvelope, type EventData } from './delivery';
 export type * from './types';
+export { expectedOutcome } from './outcome';
