@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ChromaClient, type Collection, type Metadata } from 'chromadb';
 import { JsonlArchiveWriter, readJsonlArchive } from './archive';
-import { canonicalJson, ContentDigest } from './digest';
+import { canonicalJson, ContentDigest, finishDatasetCheck } from './digest';
 import type { DatasetEntry, ManifestSection } from './manifest';
 import type { BackupContext, DatasetDigest, ProgressSink, RestoreContext, StoreBackup } from './types';
 
@@ -172,15 +172,7 @@ export class ChromaStoreBackup implements StoreBackup {
       const col = existing.get(ds.name);
       if (col) await this.forEachItem(col, (item) => digest.add(digestLine(item)));
       if (col && dir && ds.file) await checkEmbeddings(col, join(dir, ds.file));
-      progress({
-        phase: 'check',
-        store: this.name,
-        dataset: ds.name,
-        done: digest.count,
-        total: ds.records,
-        finished: true,
-      });
-      out.push({ name: ds.name, records: digest.count, digest: digest.hex() });
+      out.push(finishDatasetCheck(progress, this.name, ds, digest));
     }
     return out;
   }

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { BackupStoreName } from './manifest';
+import type { DatasetDigest, ProgressSink } from './types';
 
 const MOD = 1n << 256n;
 
@@ -39,4 +41,22 @@ function sortKeys(value: unknown): unknown {
     return out;
   }
   return value;
+}
+
+/** The end of a dataset's content check: its final progress event and its digest entry. */
+export function finishDatasetCheck(
+  progress: ProgressSink,
+  store: BackupStoreName,
+  dataset: { name: string; records: number },
+  digest: ContentDigest,
+): DatasetDigest {
+  progress({
+    phase: 'check',
+    store,
+    dataset: dataset.name,
+    done: digest.count,
+    total: dataset.records,
+    finished: true,
+  });
+  return { name: dataset.name, records: digest.count, digest: digest.hex() };
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { BSON, MongoClient, type Db, type Document } from 'mongodb';
 import { MongoTranscriptStore } from '../stores/native/mongodb';
 import { JsonlArchiveWriter, readJsonlArchive } from './archive';
-import { ContentDigest } from './digest';
+import { ContentDigest, finishDatasetCheck } from './digest';
 import type { DatasetEntry, ManifestSection } from './manifest';
 import type { BackupContext, DatasetDigest, ProgressSink, RestoreContext, StoreBackup } from './types';
 
@@ -121,15 +121,7 @@ export class MongoStoreBackup implements StoreBackup {
         if (digest.count % BATCH === 0)
           progress({ phase: 'check', store: this.name, dataset: ds.name, done: digest.count, total: ds.records });
       }
-      progress({
-        phase: 'check',
-        store: this.name,
-        dataset: ds.name,
-        done: digest.count,
-        total: ds.records,
-        finished: true,
-      });
-      out.push({ name: ds.name, records: digest.count, digest: digest.hex() });
+      out.push(finishDatasetCheck(progress, this.name, ds, digest));
     }
     return out;
   }

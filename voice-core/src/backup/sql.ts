@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SqlExecutor, SqlQueryable } from '../stores/sql/executor';
 import { hashFile, JsonlArchiveWriter, readJsonlArchive, type FileEntry } from './archive';
-import { ContentDigest } from './digest';
+import { ContentDigest, finishDatasetCheck } from './digest';
 import type { BackupStoreName, DatasetEntry, ManifestSection } from './manifest';
 import { BACKUP_RUNS_DDL, BACKUP_RUNS_TABLE, recordBackupRun, type BackupRun } from './status';
 import type { BackupContext, DatasetDigest, ProgressSink, RestoreContext, StoreBackup } from './types';
@@ -266,15 +266,7 @@ export class SqlStoreBackup implements StoreBackup {
               progress({ phase: 'check', store: this.name, dataset: ds.name, done: digest.count, total: ds.records });
           });
         }
-        progress({
-          phase: 'check',
-          store: this.name,
-          dataset: ds.name,
-          done: digest.count,
-          total: ds.records,
-          finished: true,
-        });
-        out.push({ name: ds.name, records: digest.count, digest: digest.hex() });
+        out.push(finishDatasetCheck(progress, this.name, ds, digest));
       }
       return out;
     });
