@@ -1,4 +1,5 @@
 import {
+  bucketOriginMs,
   BEAST_MODE_SKILLS,
   TURN_LATENCY_BOUNDS_MS,
   type Embedder,
@@ -535,7 +536,12 @@ function range(ctx: QueryContext) {
 }
 
 function buckets(ctx: QueryContext): number[] {
-  return bucketStarts(Date.parse(ctx.from), Date.parse(ctx.to), ctx.bucketSeconds * 1000);
+  // The same origin as the rollup queries': whole hours and days start on UTC boundaries.
+  return bucketStarts(
+    bucketOriginMs(Date.parse(ctx.from), ctx.bucketSeconds),
+    Date.parse(ctx.to),
+    ctx.bucketSeconds * 1000,
+  );
 }
 
 function round1(x: number | null): number | null {

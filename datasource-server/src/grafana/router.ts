@@ -24,6 +24,18 @@ import {
 /** Bounds of a dashboard query's time range (a year of per-minute rollups at most). */
 const MAX_RANGE_MS = 400 * 86_400_000;
 
+/** Bucket widths a series may have (as Grafana rounds intervals); longer ones are whole days. */
+const BUCKET_STEPS_SECONDS = [60, 120, 300, 600, 900, 1200, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400];
+
+/**
+ * The bucket width for a wanted minimum: the next step up, so that a width of an hour or more is
+ * whole hours (or days) and the series can read the hourly and daily rollups.
+ */
+export function bucketSecondsFor(minimumSeconds: number): number {
+  const step = BUCKET_STEPS_SECONDS.find((s) => s >= minimumSeconds);
+  return step ?? Math.ceil(minimumSeconds / 86_400) * 86_400;
+}
+
 /**
  * /api/grafana: what the app's data source calls through Grafana's data-source proxy.
  * Each query in a request succeeds or fails on its own (per refId).
@@ -75,7 +87,7 @@ export function grafanaRouter(deps: {
       return;
     }
     // Time series never exceed maxDataPoints, and never go below the per-minute rollups.
-    const bucketSeconds = Math.max(60, Math.ceil(intervalMs / 1000), Math.ceil((toMs - fromMs) / 1000 / maxDataPoints));
+    const bucketSeconds = bucketSecondsFor(Math.max(intervalMs / 1000, (toMs - fromMs) / 1000 / maxDataPoints));
     const results: QueryResponse['results'] = {};
     await Promise.all(
       queries.map(async (raw, index) => {

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SqlExecutor, SqlQueryable } from '../stores/sql/executor';
+import { DERIVED_TABLES } from '../stores/sql/rollup-levels';
 import { hashFile, JsonlArchiveWriter, readJsonlArchive, type FileEntry } from './archive';
 import { ContentDigest, finishDatasetCheck } from './digest';
 import type { BackupStoreName, DatasetEntry, ManifestSection } from './manifest';
@@ -37,15 +38,20 @@ export interface SnapshotDumper {
 
 export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
-/** Data tables of the current schema, parents before children (foreign keys), with their columns. */
+/**
+ * Data tables of the current schema, parents before children (foreign keys), with their columns.
+ * Derived tables (hourly/daily rollups) are not data: a restore rebuilds them by the triggers
+ * of the tables it loads, and a TRUNCATE of those empties them.
+ */
 export async function listTables(q: SqlQueryable): Promise<SqlTable[]> {
   const { rows } = await q.query<{ table_name: string; columns: string[] }>(
     `select c.table_name, array_agg(c.column_name::text order by c.ordinal_position) as columns
      from information_schema.columns c
      join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
      where c.table_schema = current_schema() and t.table_type = 'BASE TABLE' and c.table_name <> $1
+       and not c.table_name = any($2::text[])
      group by c.table_name order by c.table_name`,
-    [SCHEMA_TABLE],
+    [SCHEMA_TABLE, DERIVED_TABLES],
   );
   const { rows: fks } = await q.query<{ child: string; parent: string }>(
     `select cl.relname as child, pl.relname as parent from pg_constraint k

@@ -10,6 +10,21 @@ export interface BucketQuery extends TimeRange {
   direction?: CallDirection;
 }
 
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * Where the first bucket of a series starts. Buckets of whole hours start on a UTC hour and
+ * buckets of whole days at UTC midnight, so they line up with the hourly and daily rollups
+ * (and with each other from one refresh to the next); finer buckets start at the range's start.
+ */
+export function bucketOriginMs(fromMs: number, bucketSeconds: number): number {
+  const bucketMs = bucketSeconds * 1000;
+  if (bucketMs % DAY_MS === 0) return Math.floor(fromMs / DAY_MS) * DAY_MS;
+  if (bucketMs % HOUR_MS === 0) return Math.floor(fromMs / HOUR_MS) * HOUR_MS;
+  return fromMs;
+}
+
 export interface VolumePoint {
   bucket: string;
   /** The group's value (direction or outcome), or 'all'. */
@@ -39,7 +54,8 @@ export interface ScorePoint {
 
 /**
  * Dashboard reads (Postgres role, served by the read replica). Time series come from the
- * per-minute rollups only, every query is bounded by its time range, and parameterised.
+ * rollups only (per minute, hour or day: the coarsest the bucket allows), every query is bounded
+ * by its time range, and parameterised. Buckets start at bucketOriginMs.
  */
 export interface CallAnalytics extends StoreAdapter {
   volume(query: BucketQuery & { groupBy: 'none' | 'direction' | 'outcome' }): Promise<VolumePoint[]>;

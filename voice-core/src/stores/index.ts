@@ -4,6 +4,7 @@ export { EmbeddedTranscriptStore } from './embedded/transcript-store';
 export { EmbeddedVectorStore } from './embedded/vector-store';
 export { InMemoryCallStateStore } from './memory/call-state-store';
 export { SqlCallStore } from './sql/call-store';
+export { DERIVED_TABLES, ROLLUP_SOURCE_TABLES } from './sql/rollup-levels';
 export type { SqlExecutor, SqlQueryable } from './sql/executor';
 export { openStores, openEmbeddedStores, bundleStores, type StoreOptions, type StoreAdapters } from './open';
 export * from './native';

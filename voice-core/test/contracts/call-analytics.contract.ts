@@ -1,4 +1,4 @@
-import type { CallAnalytics, CallStore } from '@mwva/voice-core';
+import { bucketOriginMs, type CallAnalytics, type CallStore } from '@mwva/voice-core';
 import { makeCall, scope } from './fixtures';
 
 /** Dashboard reads over a known set of calls (run against PGlite and real Postgres alike). */
@@ -131,6 +131,103 @@ export function callAnalyticsContract(getCalls: () => CallStore, getAnalytics: (
         [s.at(0), 60, 40],
         [s.at(60), 90, 40],
       ]);
+    });
+
+    describe('long ranges (hourly and daily rollups)', () => {
+      const DAY = 86_400;
+      const minuteOf = (iso: string) => Math.floor(Date.parse(iso) / 60_000) * 60_000;
+      /** 80 calls over four days at uneven times, with every direction, outcome and cause. */
+      async function seedDays(s: ReturnType<typeof scope>) {
+        const outcomes = ['converted', 'not_converted', 'no_answer', 'voicemail', 'failed'] as const;
+        const calls = Array.from({ length: 80 }, (_, i) => {
+          const start = Math.round(i * 4.3 * 3600 + ((i * 7919) % 3600));
+          const outcome = outcomes[i % outcomes.length]!;
+          const answered = outcome === 'converted' || outcome === 'not_converted' || outcome === 'voicemail';
+          return makeCall(s, `long-${i}`, {
+            direction: i % 3 === 0 ? 'inbound' : 'outbound',
+            startedAt: s.at(start),
+            answeredAt: answered ? s.at(start + 5) : null,
+            endedAt: s.at(start + 20 + (i % 7) * 11),
+            outcome,
+            costUsd: 0.01 * (i % 5),
+            hangupCause: i % 4 === 0 ? 'timeout' : 'normal_clearing',
+          });
+        });
+        for (const c of calls) {
+          await getCalls().upsertCall(c);
+          await getCalls().addToRollup(c);
+        }
+        return calls;
+      }
+      /** Expected buckets computed from the calls: a call counts by its start minute. */
+      function expectedVolume(calls: { startedAt: string }[], from: string, to: string, bucketSeconds: number) {
+        const [f, t, w] = [Date.parse(from), Date.parse(to), bucketSeconds * 1000];
+        const origin = bucketOriginMs(f, bucketSeconds);
+        const counts = new Map<number, number>();
+        for (const c of calls) {
+          const m = minuteOf(c.startedAt);
+          if (m < f || m >= t) continue;
+          const b = origin + Math.floor((m - origin) / w) * w;
+          counts.set(b, (counts.get(b) ?? 0) + 1);
+        }
+        return [...counts]
+          .sort((a, b) => a[0] - b[0])
+          .map(([b, n]) => ({ bucket: new Date(b).toISOString(), calls: n }));
+      }
+
+      it('gives the same counts by day, hour and minute buckets over ragged edges', async () => {
+        const s = scope();
+        const calls = await seedDays(s);
+        // Neither end on an hour: both edges come from the minute rollups.
+        const range = s.range(37 * 60 + 13, 4 * DAY - 49 * 60);
+        for (const bucketSeconds of [DAY, 2 * DAY, 3600, 3 * 3600, 600]) {
+          const got = await getAnalytics().volume({ ...range, bucketSeconds, groupBy: 'none' });
+          const want = expectedVolume(calls, range.from, range.to, bucketSeconds);
+          expect(got.map((p) => ({ bucket: p.bucket, calls: p.calls }))).toEqual(want);
+          expect(want.length).toBeGreaterThan(1);
+        }
+        const inbound = calls.filter((c) => c.direction === 'inbound');
+        const kpis = await getAnalytics().kpis({ ...range, bucketSeconds: DAY, direction: 'inbound' });
+        expect(kpis.map((k) => ({ bucket: k.bucket, calls: k.calls }))).toEqual(
+          expectedVolume(inbound, range.from, range.to, DAY),
+        );
+        const inRange = (c: (typeof calls)[number]) =>
+          minuteOf(c.startedAt) >= Date.parse(range.from) && minuteOf(c.startedAt) < Date.parse(range.to);
+        const cost = calls.filter((c) => inRange(c) && c.direction === 'inbound').reduce((a, c) => a + c.costUsd!, 0);
+        expect(kpis.reduce((a, k) => a + k.costUsd, 0)).toBeCloseTo(cost, 6);
+        const timeouts = calls.filter((c) => inRange(c) && c.hangupCause === 'timeout').length;
+        expect(await getAnalytics().hangupCauses(range, 10)).toEqual([
+          { cause: 'normal_clearing', calls: calls.filter(inRange).length - timeouts },
+          { cause: 'timeout', calls: timeouts },
+        ]);
+      });
+
+      it('averages Beast Mode per day, following replaced snapshots', async () => {
+        const s = scope();
+        const snapshots = Array.from({ length: 30 }, (_, i) => ({ at: Math.round(i * 3.1 * 3600), overall: i * 3 }));
+        const save = (at: number, overall: number) =>
+          getCalls().saveBeastModeSnapshot({
+            takenAt: s.at(at),
+            scores: { opening: 1, discovery: 2, objection_handling: 3, closing: 4, overall },
+            callsLearned: 1,
+          });
+        for (const p of snapshots) await save(p.at, p.overall);
+        // A snapshot saved again at the same moment replaces the first one.
+        await save(snapshots[3]!.at, 100);
+        snapshots[3]!.overall = 100;
+        const range = s.range(0, 4 * DAY);
+        const series = await getAnalytics().beastModeSeries({ ...range, bucketSeconds: DAY });
+        const origin = bucketOriginMs(Date.parse(range.from), DAY);
+        const byDay = new Map<number, number[]>();
+        for (const p of snapshots) {
+          const day = origin + Math.floor((Date.parse(s.at(p.at)) - origin) / (DAY * 1000)) * DAY * 1000;
+          byDay.set(day, [...(byDay.get(day) ?? []), p.overall]);
+        }
+        const want = [...byDay]
+          .sort((a, b) => a[0] - b[0])
+          .map(([d, v]) => [new Date(d).toISOString(), v.reduce((a, x) => a + x, 0) / v.length]);
+        expect(series.map((p) => [p.bucket, p.scores.overall])).toEqual(want);
+      });
     });
 
     it('lists distinct personas by frequency', async () => {

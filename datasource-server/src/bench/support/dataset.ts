@@ -1,11 +1,13 @@
 import type pg from 'pg';
+import { DERIVED_TABLES, ROLLUP_SOURCE_TABLES } from '@mwva/voice-core';
 import { log } from './report';
 
 /**
  * A synthetic call history written with generate_series: `calls` over `days` days ending now,
  * and the rollups the server would have written for exactly those calls (call_rollups,
  * hangup_rollups, call_rollup_applied — so the recovery sweep finds nothing to roll up again),
- * turn-latency histograms (4 turns per answered call) and a Beast Mode snapshot every minute (BEAST_MODE_INTERVAL_MS's default).
+ * turn-latency histograms (4 turns per answered call), a Beast Mode snapshot every minute
+ * (BEAST_MODE_INTERVAL_MS's default), and the hourly/daily rollups derived from them.
  * Outcomes are drawn from a fixed hash of the row number: same size → same data.
  */
 export async function generateDataset(
@@ -28,6 +30,7 @@ export async function generateDataset(
     'beast_mode_snapshots',
     'call_rollup_applied',
     'call_events',
+    ...DERIVED_TABLES,
   ];
   if (unlogged) {
     // No WAL for the bulk rows: the shared streaming replica is not flooded (reads go to the primary).
@@ -70,6 +73,9 @@ export async function generateDataset(
     );
     log(`dataset: ${hi}/${calls} calls`);
   }
+  // Row triggers would maintain the hourly/daily rollups one minute row at a time; the bulk
+  // load switches them off and rebuilds those tables in one pass at the end.
+  for (const t of ROLLUP_SOURCE_TABLES) await c.query(`alter table ${t} disable trigger user`);
   await timed('rollups', `insert into call_rollup_applied (call_id) select id from calls where campaign = 'bench'`);
   await timed(
     'rollups',
@@ -106,6 +112,8 @@ export async function generateDataset(
      on conflict do nothing`,
     [t0, new Date().toISOString(), calls],
   );
+  await timed('rollups', 'select rollup_levels_rebuild()');
+  for (const t of ROLLUP_SOURCE_TABLES) await c.query(`alter table ${t} enable trigger user`);
   await timed(
     'indexes',
     `create index calls_started_at_idx on calls (started_at desc);
@@ -115,7 +123,7 @@ export async function generateDataset(
   );
   await timed('analyze', 'vacuum analyze');
   const counts: Record<string, number> = {};
-  for (const t of ['calls', 'call_rollups', 'hangup_rollups', 'turn_latency_rollups', 'beast_mode_snapshots']) {
+  for (const t of ['calls', 'call_rollups', 'call_rollups_hourly', 'call_rollups_daily', 'beast_mode_snapshots']) {
     const { rows } = await c.query<{ n: string }>(`select count(*) as n from ${t}`);
     counts[t] = Number(rows[0]?.n ?? 0);
   }

@@ -13,15 +13,23 @@ import {
 import { iso, type SqlExecutor, type SqlQueryable } from './executor';
 import { probeHealth } from '../health';
 import { lastBackupSuccess } from '../../backup/status';
+import { cutParams, planParams, planRollups, rollupSource } from './rollup-plan';
+import { BEAST_MODE_SCORE_TABLES } from './rollup-levels';
 
 /** Rollups are per minute; a coarser bucket must be a whole number of minutes. */
 function bucketSeconds(q: BucketQuery): number {
   return Math.max(60, Math.round(q.bucketSeconds / 60) * 60);
 }
 
+const plan = (q: BucketQuery) => planRollups(q.from, q.to, bucketSeconds(q));
+
+/** The bucket of a row of the source `r` (rollupSource): date_bin from the plan's origin. */
+const BUCKET = 'date_bin(make_interval(secs => $2), r.bucket, $1::timestamptz)';
+
 /**
- * Dashboard reads in SQL, shared by PGlite and node-postgres. Everything reads the per-minute
- * rollups through `reader` (the replica), bucketed with date_bin and bounded by the range.
+ * Dashboard reads in SQL, shared by PGlite and node-postgres. Everything reads the rollups
+ * through `reader` (the replica) — per minute, hour or day as planRollups cuts the range —
+ * bucketed with date_bin and bounded by the range.
  */
 export class SqlCallAnalytics implements CallAnalytics {
   readonly store = 'postgres' as const;
@@ -34,28 +42,28 @@ export class SqlCallAnalytics implements CallAnalytics {
 
   async volume(q: BucketQuery & { groupBy: 'none' | 'direction' | 'outcome' }): Promise<VolumePoint[]> {
     const { rows } = await this.reader.query(
-      `select date_bin(make_interval(secs => $3), bucket, $1::timestamptz) as b,
-              case $4::text when 'direction' then direction when 'outcome' then outcome else 'all' end as grp,
+      `select ${BUCKET} as b,
+              case $9::text when 'direction' then direction when 'outcome' then outcome else 'all' end as grp,
               sum(calls)::bigint as calls
-       from call_rollups
-       where bucket >= $1 and bucket < $2 and ($5::text is null or direction = $5)
-       group by 1, 2 order by 1, 2`,
-      [q.from, q.to, bucketSeconds(q), q.groupBy, q.direction ?? null],
+       from ${rollupSource('call_rollups', 'bucket, direction, outcome, calls')}
+       where ($10::text is null or direction = $10)
+       group by 1, 2 having sum(calls) <> 0 order by 1, 2`,
+      [...planParams(plan(q)), q.groupBy, q.direction ?? null],
     );
     return rows.map((r) => ({ bucket: iso(r.b), group: String(r.grp), calls: Number(r.calls) }));
   }
 
   async kpis(q: BucketQuery): Promise<KpiPoint[]> {
     const { rows } = await this.reader.query(
-      `select date_bin(make_interval(secs => $3), bucket, $1::timestamptz) as b,
+      `select ${BUCKET} as b,
               sum(calls)::bigint as calls, sum(answered)::bigint as answered, sum(converted)::bigint as converted,
               -- Rounded: floating-point sums must not depend on row order (replica, restore).
               round(sum(handle_seconds)::numeric, 3)::float8 as handle_seconds,
               round(sum(cost_usd)::numeric, 6)::float8 as cost_usd
-       from call_rollups
-       where bucket >= $1 and bucket < $2 and ($4::text is null or direction = $4)
-       group by 1 order by 1`,
-      [q.from, q.to, bucketSeconds(q), q.direction ?? null],
+       from ${rollupSource('call_rollups', 'bucket, direction, calls, answered, converted, handle_seconds, cost_usd')}
+       where ($9::text is null or direction = $9)
+       group by 1 having sum(calls) <> 0 order by 1`,
+      [...planParams(plan(q)), q.direction ?? null],
     );
     return rows.map((r) => ({
       bucket: iso(r.b),
@@ -68,20 +76,21 @@ export class SqlCallAnalytics implements CallAnalytics {
   }
 
   async hangupCauses(range: TimeRange, limit: number): Promise<{ cause: string; calls: number }[]> {
+    // No buckets: whole days may come from the daily table.
     const { rows } = await this.reader.query(
-      `select cause, sum(calls)::bigint as calls from hangup_rollups
-       where bucket >= $1 and bucket < $2 group by cause order by 2 desc, 1 limit $3`,
-      [range.from, range.to, limit],
+      `select cause, sum(calls)::bigint as calls from ${rollupSource('hangup_rollups', 'bucket, cause, calls', 1)}
+       group by cause having sum(calls) <> 0 order by 2 desc, 1 limit $7`,
+      [...cutParams(planRollups(range.from, range.to, 86_400)), limit],
     );
     return rows.map((r) => ({ cause: String(r.cause), calls: Number(r.calls) }));
   }
 
   async turnLatency(q: BucketQuery): Promise<LatencyPoint[]> {
     const { rows } = await this.reader.query(
-      `select date_bin(make_interval(secs => $3), bucket, $1::timestamptz) as b, le_index, sum(turns)::bigint as turns
-       from turn_latency_rollups where bucket >= $1 and bucket < $2
+      `select ${BUCKET} as b, le_index, sum(turns)::bigint as turns
+       from ${rollupSource('turn_latency_rollups', 'bucket, le_index, turns')}
        group by 1, 2 order by 1, 2`,
-      [q.from, q.to, bucketSeconds(q)],
+      planParams(plan(q)),
     );
     const points = new Map<string, number[]>();
     for (const r of rows) {
@@ -90,7 +99,9 @@ export class SqlCallAnalytics implements CallAnalytics {
       counts[Number(r.le_index)] = Number(r.turns);
       points.set(bucket, counts);
     }
-    return [...points].map(([bucket, counts]) => ({ bucket, counts }));
+    return [...points]
+      .filter(([, counts]) => counts.some((n) => n > 0))
+      .map(([bucket, counts]) => ({ bucket, counts }));
   }
 
   async addTurnLatencies(samples: { at: string; latencyMs: number }[]): Promise<void> {
@@ -112,12 +123,22 @@ export class SqlCallAnalytics implements CallAnalytics {
   }
 
   async beastModeSeries(q: BucketQuery): Promise<ScorePoint[]> {
+    // Minute edges expand the snapshots' JSONB; whole hours and days read the score sums.
     const { rows } = await this.reader.query(
-      `select date_bin(make_interval(secs => $3), taken_at, $1::timestamptz) as b, s.key as skill, avg(s.value::float) as score
-       from beast_mode_snapshots, jsonb_each_text(scores) as s
-       where taken_at >= $1 and taken_at < $2
-       group by 1, 2 order by 1, 2`,
-      [q.from, q.to, Math.max(1, Math.round(q.bucketSeconds))],
+      `select ${BUCKET} as b, skill, sum(score_sum) / sum(samples) as score
+       from (
+         select taken_at as bucket, s.key as skill, s.value::float8 as score_sum, 1 as samples
+         from beast_mode_snapshots, jsonb_each_text(scores) as s
+         where (taken_at >= $3 and taken_at < $4) or (taken_at >= $7 and taken_at < $8)
+         union all
+         select bucket, skill, score_sum, samples from ${BEAST_MODE_SCORE_TABLES.hourly}
+         where (bucket >= $4 and bucket < $5) or (bucket >= $6 and bucket < $7)
+         union all
+         select bucket, skill, score_sum, samples from ${BEAST_MODE_SCORE_TABLES.daily}
+         where bucket >= $5 and bucket < $6
+       ) r
+       group by 1, 2 having sum(samples) > 0 order by 1, 2`,
+      planParams(plan(q)),
     );
     const points = new Map<string, Record<string, number>>();
     for (const r of rows) {

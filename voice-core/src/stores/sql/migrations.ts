@@ -1,4 +1,5 @@
 import type { SqlExecutor } from './executor';
+import { ROLLUP_LEVELS_MIGRATION } from './rollup-levels';
 
 /**
  * Schema of the Postgres-role tables, shared by PGlite and real Postgres.
@@ -99,6 +100,8 @@ CALL_STORE_MIGRATIONS.push({
     );
   `,
 });
+
+CALL_STORE_MIGRATIONS.push(ROLLUP_LEVELS_MIGRATION);
 
 export const DOCUMENT_MIGRATIONS: Migration[] = [
   {
