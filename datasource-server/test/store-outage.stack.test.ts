@@ -73,9 +73,13 @@ describe('store outage and recovery (real servers, real API process)', () => {
     run?.child.kill('SIGTERM');
     await run?.exited;
     rmSync(dataDir, { recursive: true, force: true });
-  });
+  }, 60_000); // the API drains gracefully
 
   async function readyz(): Promise<{ status: number; body: Readyz }> {
+    // An API that died is a failure of its own: say so, with what it printed.
+    if (run.child.exitCode !== null || run.child.signalCode !== null) {
+      throw new Error(`the API exited (${run.child.exitCode ?? run.child.signalCode}):\n${run.output().slice(-3000)}`);
+    }
     const res = await fetch(`${base}/readyz`);
     return { status: res.status, body: (await res.json()) as Readyz };
   }

@@ -16,6 +16,15 @@ export async function serve(overrides: { port?: string }): Promise<void> {
   }
 
   const logger = createLogger(env.LOG_LEVEL);
+  // A programming error still ends the process (the orchestrator restarts it), but never
+  // silently: the cause goes to the log first, synchronously.
+  for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+    process.once(event, (err: unknown) => {
+      logger.fatal({ err }, `${event}; exiting`);
+      logger.flush();
+      process.exit(1);
+    });
+  }
   const running = await startServer(env, logger);
   const storeKinds = Object.fromEntries((await running.stores.health()).map((h) => [h.store, h.kind]));
   logger.info({ url: running.url, stores: storeKinds, tokenSource: running.token.source }, 'voice-agent-api listening');

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync, mkdirSync, chmodSync, existsSync, renameSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { execFileAsync, spawnLogged, stop, waitFor, type Spawned } from './processes';
 import { repoPath } from './paths';
@@ -80,6 +81,11 @@ export async function startNginx(dir: string, vars: Record<string, string>, http
     10_000,
     `nginx to start\n${proc.output()}`,
   );
+  // The pid file is not the end of startup: wait until every address it serves accepts.
+  const listens = [vars.NGINX_HTTP_LISTEN, https ? vars.NGINX_HTTPS_LISTEN : undefined].filter(Boolean) as string[];
+  for (const address of listens) {
+    await waitFor(() => accepts(address), 10_000, `nginx to accept on ${address}\n${proc.output()}`);
+  }
   return {
     dir,
     accessLog: join(dir, 'access.log'),
@@ -93,6 +99,21 @@ export async function startNginx(dir: string, vars: Record<string, string>, http
       await stop(proc);
     },
   };
+}
+
+/** True once a TCP connection to host:port succeeds. */
+function accepts(address: string): Promise<true | undefined> {
+  const [host, port] = [
+    address.slice(0, address.lastIndexOf(':')),
+    Number(address.slice(address.lastIndexOf(':') + 1)),
+  ];
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(undefined));
+  });
 }
 
 function safeRead(file: string): string {
