@@ -18,10 +18,12 @@ export interface MongoCapabilities {
 }
 
 /**
- * One document per turn, keyed `<callId>:<seq>`: a write is a single-document upsert by `_id`
- * (atomic everywhere, and the one lookup FerretDB serves without scanning — its updates of
- * one shared document lose concurrent writes, which the contract suite shows). Reads of a
- * transcript go through the {callId, seq} index on MongoDB.
+ * One document per turn, keyed `<callId>:<seq>` (FerretDB's updates of one shared document lose
+ * concurrent writes, which the contract suite shows). A write is an insert, and only a turn
+ * written again (a redelivered event) becomes a replace: on FerretDB's SQLite backend an insert
+ * takes ~1 ms while an update or upsert scans the collection (46 ms at 8 000 turns, growing with
+ * it), which made transcript writes the bottleneck of a busy call floor. Reads of a transcript
+ * go through the {callId, seq} index on MongoDB.
  */
 interface TurnDoc extends Omit<TranscriptTurn, 'startedAt' | 'endedAt'> {
   _id: string;
@@ -81,7 +83,10 @@ export class MongoTranscriptStore implements TranscriptStore {
   async appendTurn(turn: TranscriptTurn): Promise<void> {
     const _id = `${turn.callId}:${String(turn.seq).padStart(6, '0')}`;
     const doc: TurnDoc = { ...turn, _id, startedAt: new Date(turn.startedAt), endedAt: new Date(turn.endedAt) };
-    await retryOnDuplicate(() => this.turns.replaceOne({ _id }, doc, { upsert: true }));
+    await insertOrReplace(
+      () => this.turns.insertOne(doc),
+      () => retryOnDuplicate(() => this.turns.replaceOne({ _id }, doc, { upsert: true })),
+    );
   }
 
   async getTranscript(callId: string): Promise<TranscriptTurn[]> {
@@ -105,8 +110,22 @@ export class MongoTranscriptStore implements TranscriptStore {
 
   async saveUnrecognised(utterances: UnrecognisedUtterance[]): Promise<void> {
     if (utterances.length === 0) return;
+    const docs = [...new Map(utterances.map((u) => [`${u.callId}:${u.seq}`, u])).values()];
+    // Inserted (cheap everywhere); the ones already kept — {callId, seq} is unique — are replaced.
+    let again: UnrecognisedUtterance[] = [];
+    try {
+      await this.unrecognised.insertMany(
+        docs.map((u) => ({ ...u, at: new Date(u.at) })),
+        { ordered: false },
+      );
+    } catch (err) {
+      if (!(err instanceof MongoBulkWriteError && isOnlyDuplicates(err))) throw err;
+      const failed = new Set(writeErrorsOf(err).map((e) => e.index));
+      again = docs.filter((_, i) => failed.has(i));
+    }
+    if (again.length === 0) return;
     await this.unrecognised.bulkWrite(
-      utterances.map((u) => ({
+      again.map((u) => ({
         replaceOne: {
           filter: { callId: u.callId, seq: u.seq },
           replacement: { ...u, at: new Date(u.at) },
@@ -193,9 +212,23 @@ async function serverFlavour(db: Db): Promise<MongoCapabilities['server']> {
   return typeof info.ferretdbVersion === 'string' ? 'ferretdb' : 'mongodb';
 }
 
+function writeErrorsOf(err: MongoBulkWriteError) {
+  return Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+}
+
 function isOnlyDuplicates(err: MongoBulkWriteError): boolean {
-  const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+  const errors = writeErrorsOf(err);
   return errors.length > 0 && errors.every((e) => e.code === DUPLICATE_KEY);
+}
+
+/** Runs `insert`; if the document exists already (duplicate key), runs `replace` instead. */
+async function insertOrReplace(insert: () => Promise<unknown>, replace: () => Promise<unknown>): Promise<void> {
+  try {
+    await insert();
+  } catch (err) {
+    if (!(err instanceof MongoServerError && err.code === DUPLICATE_KEY)) throw err;
+    await replace();
+  }
 }
 
 /** Two concurrent upserts of a new key can both try to insert; the loser retries as an update. */
