@@ -45,8 +45,19 @@ export class Stack {
 
   private removeCleanup: (() => void) | null = null;
 
+  /** Starts everything; if any part fails, what did start is stopped before the error is thrown. */
   async start(): Promise<this> {
     this.removeCleanup = onInterrupt(() => this.stop());
+    try {
+      return await this.startParts();
+    } catch (err) {
+      log(`stack: start failed (${(err as Error).message}); stopping what started, keeping ${this.dir}`);
+      await this.stop(true).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async startParts(): Promise<this> {
     const o = this.options;
     const useNginx = o.nginx !== false;
     const certFile = join(this.dir, 'nginx', 'cert.pem');
