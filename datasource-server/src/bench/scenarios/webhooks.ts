@@ -9,6 +9,7 @@ import { ProcMonitor } from '../support/proc';
 import { histogram, histogramDelta, quantileMs } from '../support/prometheus';
 import { ramp, type RampOptions, type RampResult } from '../support/ramp';
 import { storeEnvFromProcess } from '../support/replicas';
+import { formatProfiles, summariseProfiles } from '../support/cpu-profile';
 import { bar, emit, log, machine, type BenchResult } from '../support/report';
 import { Stack } from '../support/stack';
 import { REPLICA_MEMORY_LIMIT_MB } from './soak';
@@ -75,8 +76,9 @@ export async function webhooksScenario(o: WebhooksOptions, command: string): Pro
     timeScale: o.timeScale,
     carrierDialRate: 30,
     extraEnv: { CALL_CAPACITY: String(Math.max(1000, o.concurrency)), BEAST_MODE_INTERVAL_MS: '60000' },
-    nodeArgs: (i) =>
-      o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`, `--cpu-prof-name=replica-${i}.cpuprofile`] : [],
+    nodeArgs: (i) => (o.cpuProf ? cpuProfArgs(o.cpuProf, `replica-${i}`) : []),
+    // The carrier's own event loop is part of the latency it observes: profile it as well.
+    carrierNodeArgs: o.cpuProf ? cpuProfArgs(o.cpuProf, 'carrier') : undefined,
   }).start();
   let bareRamp: RampResult | null = null;
   try {
@@ -219,10 +221,25 @@ export async function webhooksScenario(o: WebhooksOptions, command: string): Pro
     emit(result, o);
     // Performance bars are reported; lost events are a failure.
     if (exactlyOnce.missing > 0 || (rampExactlyOnce?.missing ?? 0) > 0) process.exitCode = 1;
-    if (o.cpuProf)
-      writeFileSync(join(o.cpuProf, 'README.txt'), 'V8 CPU profiles of the replicas (webhooks scenario)\n');
     return result;
   } finally {
     await stack.stop().catch(() => undefined);
+    // The profiles are written as the processes exit.
+    if (o.cpuProf) reportProfiles(o.cpuProf);
+  }
+}
+
+function cpuProfArgs(dir: string, name: string): string[] {
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`];
+}
+
+/** Where the replicas' and the carrier's CPU went: printed and kept next to the profiles. */
+function reportProfiles(dir: string): void {
+  try {
+    const text = formatProfiles(summariseProfiles(dir));
+    writeFileSync(join(dir, 'profile-summary.txt'), `${text}\n`);
+    log(`CPU profiles (${dir}; open the .cpuprofile files in Chrome DevTools for flame graphs):\n${text}`);
+  } catch (err) {
+    log(`CPU profiles in ${dir} could not be summarised: ${(err as Error).message}`);
   }
 }

@@ -12,6 +12,8 @@ export interface CarrierOptions {
   /** PEM file of the CA that signed nginx's certificate */
   caFile?: string;
   seed?: number;
+  /** Extra node flags for the carrier process, e.g. --cpu-prof */
+  nodeArgs?: string[];
 }
 
 /** Handle on the simulated carrier running in its own process (support/carrier-child.ts). */
@@ -40,6 +42,7 @@ export class CarrierProcess {
         ...(o.caFile ? { NODE_EXTRA_CA_CERTS: o.caFile } : {}),
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: [...process.execArgv, ...(o.nodeArgs ?? [])],
     });
     const first = await next(child, (m) => m.type === 'listening', 20_000);
     if (first.type !== 'listening') throw new Error('carrier did not start');

@@ -25,6 +25,8 @@ export interface StackOptions {
   carrierDialRate: number;
   extraEnv?: Record<string, string>;
   nodeArgs?: (i: number) => string[];
+  /** Extra node flags for the carrier process */
+  carrierNodeArgs?: string[];
   nginx?: boolean;
 }
 
@@ -77,6 +79,7 @@ export class Stack {
       timeScale: o.timeScale,
       dialRate: o.carrierDialRate,
       caFile: useNginx ? certFile : undefined,
+      nodeArgs: o.carrierNodeArgs,
     });
     log(`stack: carrier simulator ${this.carrier.url} (pid ${this.carrier.pid}); starting ${o.replicas} replicas`);
     for (let i = 0; i < o.replicas; i++) this.startReplica(i);
