@@ -41,6 +41,9 @@ export async function generateDataset(
     'drop index if exists calls_started_at_idx, calls_call_control_id_idx, calls_queued_idx, calls_ended_idx',
   );
   await c.query(`set synchronous_commit = off`);
+  // One transaction: the server under test is already running, and its recovery sweep would
+  // otherwise see ended calls without rollups half-way through the load and roll them up itself.
+  await c.query('begin');
   const spanMs = days * 86_400_000;
   const t0 = new Date(Date.now() - spanMs).toISOString();
   const chunk = 1_000_000;
@@ -121,6 +124,7 @@ export async function generateDataset(
      create index calls_queued_idx on calls (started_at, id) where status = 'queued';
      create index calls_ended_idx on calls (ended_at) where status = 'ended'`,
   );
+  await c.query('commit');
   await timed('analyze', 'vacuum analyze');
   const counts: Record<string, number> = {};
   for (const t of ['calls', 'call_rollups', 'call_rollups_hourly', 'call_rollups_daily', 'beast_mode_snapshots']) {
