@@ -44,6 +44,14 @@ export async function serve(overrides: { port?: string }): Promise<void> {
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
+      // Each step of the drain is bounded; this bounds them together (a store that never
+      // answers its close must not keep the process past the orchestrator's grace period).
+      const hardDeadlineMs = env.SHUTDOWN_DELAY_MS + 2 * env.SHUTDOWN_TIMEOUT_MS + 5_000;
+      setTimeout(() => {
+        logger.error({ hardDeadlineMs }, 'shutdown did not finish in time; exiting');
+        logger.flush();
+        process.exit(1);
+      }, hardDeadlineMs).unref();
       running.shutdown(signal).then(
         () => process.exit(0),
         (err: unknown) => {

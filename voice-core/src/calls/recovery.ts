@@ -18,6 +18,8 @@ export interface RecoveryOptions {
 export class RecoverySweeper {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  /** Set by stop(): a sweep in progress ends after the event or call in hand (shutdown stays bounded). */
+  private stopping = false;
   private readonly options: Required<RecoveryOptions>;
 
   constructor(
@@ -32,6 +34,7 @@ export class RecoverySweeper {
   }
 
   start(): void {
+    this.stopping = false;
     this.timer ??= setInterval(() => {
       this.running ??= this.sweep()
         .then(() => undefined)
@@ -42,6 +45,7 @@ export class RecoverySweeper {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.running;
@@ -54,16 +58,26 @@ export class RecoverySweeper {
       new Date(now - this.options.unappliedAfterMs).toISOString(),
       500,
     );
-    for (const event of events) await engine.reapply(event);
+    let reapplied = 0;
+    for (const event of events) {
+      if (this.stopping) break; // what is left stays in the inbox for the next sweep, anywhere
+      await engine.reapply(event);
+      reapplied += 1;
+    }
     const calls = await stores.calls.listUnfinalizedCalls(
       new Date(now - this.options.finalizeAfterMs).toISOString(),
       500,
     );
-    for (const call of calls) await engine.finalize(call.id);
-    const purged = await stores.transcripts.purgeExpiredWebhooks(new Date(now).toISOString());
-    if (events.length + calls.length > 0) {
-      this.deps.logger.info({ reapplied: events.length, finalized: calls.length }, 'recovery sweep caught up');
+    let finalized = 0;
+    for (const call of calls) {
+      if (this.stopping) break;
+      await engine.finalize(call.id);
+      finalized += 1;
     }
-    return { reapplied: events.length, finalized: calls.length, purged };
+    const purged = this.stopping ? 0 : await stores.transcripts.purgeExpiredWebhooks(new Date(now).toISOString());
+    if (reapplied + finalized > 0) {
+      this.deps.logger.info({ reapplied, finalized }, 'recovery sweep caught up');
+    }
+    return { reapplied, finalized, purged };
   }
 }

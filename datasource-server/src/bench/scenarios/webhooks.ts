@@ -79,6 +79,7 @@ export async function webhooksScenario(o: WebhooksOptions, command: string): Pro
     nodeArgs: (i) => (o.cpuProf ? cpuProfArgs(o.cpuProf, `replica-${i}`) : []),
     // The carrier's own event loop is part of the latency it observes: profile it as well.
     carrierNodeArgs: o.cpuProf ? cpuProfArgs(o.cpuProf, 'carrier') : undefined,
+    stopGraceMs: o.cpuProf ? 90_000 : undefined,
   }).start();
   let bareRamp: RampResult | null = null;
   try {

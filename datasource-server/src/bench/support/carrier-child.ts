@@ -52,7 +52,13 @@ async function main(): Promise<void> {
     timeScale: Number(process.env.SIM_TIME_SCALE ?? 1),
     dialRatePerSecond: Number(process.env.SIM_DIAL_RATE ?? 30),
   });
-  const ended = () => sim.calls().filter((c) => c.endedAt !== null).length;
+  // Counted from the stats (one pass, no copies): sim.calls() deep-copies every call record, and
+  // calling it per placed call made the load generator itself the bottleneck (a CPU profile
+  // showed 29 % of the carrier's time in those copies, delaying the webhooks it measures).
+  const ended = () => {
+    const { total, active } = sim.stats().calls;
+    return total - active;
+  };
 
   async function drive(r: Extract<CarrierRequest, { type: 'drive' }>): Promise<void> {
     const t0 = Date.now();
@@ -62,16 +68,14 @@ async function main(): Promise<void> {
     const perTick = r.startRate > 0 ? Math.max(1, Math.round((r.startRate * tickMs) / 1000)) : 1000;
     let started = 0;
     let lastProgress = 0;
-    while (ended() - base < r.calls && Date.now() < deadline) {
-      const burst: Promise<unknown>[] = [];
-      while (started < r.calls && started - (ended() - base) < r.concurrency && burst.length < perTick) {
-        burst.push(sim.placeInboundCall().catch(() => undefined));
-        started += 1;
-      }
+    for (let done = 0; done < r.calls && Date.now() < deadline; done = ended() - base) {
+      const room = Math.min(r.calls - started, r.concurrency - (started - done), perTick);
+      const burst = Array.from({ length: Math.max(0, room) }, () => sim.placeInboundCall().catch(() => undefined));
+      started += burst.length;
       await Promise.all(burst);
       if (Date.now() - lastProgress > 1000) {
         lastProgress = Date.now();
-        send({ type: 'progress', started, ended: ended() - base });
+        send({ type: 'progress', started, ended: done });
       }
       await new Promise((res) => setTimeout(res, tickMs));
     }

@@ -105,6 +105,6 @@ export async function waitReady(r: Replica, timeoutMs = 90_000): Promise<void> {
   );
 }
 
-export async function stopReplicas(replicas: Array<Replica | undefined>): Promise<void> {
-  await Promise.all(replicas.map((r) => stopChild(r?.proc, 20_000)));
+export async function stopReplicas(replicas: Array<Replica | undefined>, graceMs = 20_000): Promise<void> {
+  await Promise.all(replicas.map((r) => stopChild(r?.proc, graceMs)));
 }

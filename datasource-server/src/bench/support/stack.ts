@@ -27,6 +27,8 @@ export interface StackOptions {
   nodeArgs?: (i: number) => string[];
   /** Extra node flags for the carrier process */
   carrierNodeArgs?: string[];
+  /** How long a stopping replica may drain before SIGKILL (a killed process writes no profile) */
+  stopGraceMs?: number;
   nginx?: boolean;
 }
 
@@ -122,7 +124,7 @@ export class Stack {
 
   async stop(keepDir = false): Promise<void> {
     this.removeCleanup?.();
-    await stopReplicas(this.replicas);
+    await stopReplicas(this.replicas, this.options.stopGraceMs);
     await this.carrier?.close().catch(() => undefined);
     await this.nginx?.stop();
     if (keepDir) writeFileSync(join(this.dir, 'KEPT'), 'kept for inspection\n');
