@@ -49,7 +49,9 @@ env_lines() {
     postgres-replica) echo "export NEON_READ_REPLICA_URL=postgres://voice:voice@$HOST:55433/voice" ;;
     redis) echo "export REDIS_URL=redis://$HOST:56379" ;;
     chroma) echo "export CHROMA_HOST=http://$HOST:58000" ;;
-    ferretdb) echo "export MONGODB_URI=mongodb://$HOST:57017/voice" ;;
+    # maxPoolSize: FerretDB's SQLite backend has one writer; a driver pool of 100 per process
+    # only turns into SQLITE_BUSY errors (and, under load, stuck locks). See BENCHMARKS.md.
+    ferretdb) echo "export MONGODB_URI='mongodb://$HOST:57017/voice?maxPoolSize=8'" ;;
     neo4j)
       echo "export NEO4J_URI=bolt://$HOST:57687"
       echo "export NEO4J_USER=neo4j"

@@ -8,6 +8,12 @@ export interface RecoveryOptions {
   unappliedAfterMs?: number;
   /** A call ended this long ago and still not counted is finalized (its cost may never come). */
   finalizeAfterMs?: number;
+  /**
+   * How often expired raw webhook bodies are purged. They live for days, so there is no hurry,
+   * and on a document store without a usable index (FerretDB on SQLite) every purge scans the
+   * whole collection: every 5 s on three replicas, that scan took a core of the test machine.
+   */
+  purgeEveryMs?: number;
 }
 
 /**
@@ -20,6 +26,7 @@ export class RecoverySweeper {
   private running: Promise<void> | null = null;
   /** Set by stop(): a sweep in progress ends after the event or call in hand (shutdown stays bounded). */
   private stopping = false;
+  private lastPurgeAt = Number.NEGATIVE_INFINITY;
   private readonly options: Required<RecoveryOptions>;
 
   constructor(
@@ -30,6 +37,7 @@ export class RecoverySweeper {
       intervalMs: options.intervalMs ?? 5000,
       unappliedAfterMs: options.unappliedAfterMs ?? 15_000,
       finalizeAfterMs: options.finalizeAfterMs ?? 60_000,
+      purgeEveryMs: options.purgeEveryMs ?? 10 * 60_000,
     };
   }
 
@@ -74,7 +82,11 @@ export class RecoverySweeper {
       await engine.finalize(call.id);
       finalized += 1;
     }
-    const purged = this.stopping ? 0 : await stores.transcripts.purgeExpiredWebhooks(new Date(now).toISOString());
+    let purged = 0;
+    if (!this.stopping && now - this.lastPurgeAt >= this.options.purgeEveryMs) {
+      this.lastPurgeAt = now;
+      purged = await stores.transcripts.purgeExpiredWebhooks(new Date(now).toISOString());
+    }
     if (reapplied + finalized > 0) {
       this.deps.logger.info({ reapplied, finalized }, 'recovery sweep caught up');
     }

@@ -127,6 +127,8 @@ export async function webhooksScenario(o: WebhooksOptions, command: string): Pro
         p99: quantileMs(serverSide, 0.99),
       },
       throughputPerSecond: round(w.delivered / (driven.durationMs / 1000), 1),
+      /** what the replicas logged at warn/error during the phase (by message [store]) */
+      replicaLogs: stack.logSummary(),
       webhooks: w,
       errors: { failedAttempts: w.failedAttempts, exhausted: w.exhausted },
       events: {

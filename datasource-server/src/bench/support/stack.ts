@@ -113,9 +113,33 @@ export class Stack {
     const out: Sample[][] = [];
     for (const r of this.replicas) {
       if (r.proc.child.exitCode !== null || r.proc.child.signalCode !== null) continue;
-      out.push(await scrape(r.url).catch(() => []));
+      out.push(
+        await scrape(r.url).catch((err: Error) => {
+          log(`stack: could not scrape ${r.url}/metrics: ${err.message}`);
+          return [];
+        }),
+      );
     }
     return out;
+  }
+
+  /** Warnings and errors the replicas logged (pino JSON lines), counted by message and store. */
+  logSummary(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const r of this.replicas) {
+      for (const line of r.proc.output().split('\n')) {
+        if (!line.startsWith('{')) continue;
+        try {
+          const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { store?: string } };
+          if ((entry.level ?? 0) < 40) continue;
+          const key = `${entry.msg ?? '?'}${entry.err?.store ? ` [${entry.err.store}]` : ''}`;
+          counts[key] = (counts[key] ?? 0) + 1;
+        } catch {
+          // a line cut by the output cap
+        }
+      }
+    }
+    return counts;
   }
 
   pids(): number[] {

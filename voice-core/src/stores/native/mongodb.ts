@@ -1,6 +1,7 @@
 import { MongoBulkWriteError, MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
 import type { RawWebhook, TimeRange, TranscriptTurn, UnrecognisedUtterance } from '../../domain';
 import type { StoreHealth, TranscriptStore } from '../../ports';
+import { GroupCommit } from '../../util/group-commit';
 import { probeHealth } from '../health';
 
 export interface MongoOptions {
@@ -19,11 +20,12 @@ export interface MongoCapabilities {
 
 /**
  * One document per turn, keyed `<callId>:<seq>` (FerretDB's updates of one shared document lose
- * concurrent writes, which the contract suite shows). A write is an insert, and only a turn
- * written again (a redelivered event) becomes a replace: on FerretDB's SQLite backend an insert
- * takes ~1 ms while an update or upsert scans the collection (46 ms at 8 000 turns, growing with
- * it), which made transcript writes the bottleneck of a busy call floor. Reads of a transcript
- * go through the {callId, seq} index on MongoDB.
+ * concurrent writes, which the contract suite shows). Turns are inserted — concurrent appends
+ * share one insertMany (group commit; each caller still waits for its own write) — and only a
+ * turn written again (a redelivered event) becomes a replace. On FerretDB's SQLite backend an
+ * upsert scans the collection (46 ms at 8 000 turns, growing with it) and every write is a
+ * transaction on one file: per-turn upserts from three replicas made it the bottleneck of a
+ * busy call floor. Reads of a transcript go through the {callId, seq} index on MongoDB.
  */
 interface TurnDoc extends Omit<TranscriptTurn, 'startedAt' | 'endedAt'> {
   _id: string;
@@ -48,6 +50,11 @@ const DUPLICATE_KEY = 11000;
 export class MongoTranscriptStore implements TranscriptStore {
   readonly store = 'mongodb' as const;
   readonly kind = 'native' as const;
+
+  private readonly turnWrites = new GroupCommit<TurnDoc, void>(async (docs) => {
+    await this.insertTurns(docs);
+    return docs.map(() => undefined);
+  });
 
   private constructor(
     private readonly client: MongoClient,
@@ -83,10 +90,21 @@ export class MongoTranscriptStore implements TranscriptStore {
   async appendTurn(turn: TranscriptTurn): Promise<void> {
     const _id = `${turn.callId}:${String(turn.seq).padStart(6, '0')}`;
     const doc: TurnDoc = { ...turn, _id, startedAt: new Date(turn.startedAt), endedAt: new Date(turn.endedAt) };
-    await insertOrReplace(
-      () => this.turns.insertOne(doc),
-      () => retryOnDuplicate(() => this.turns.replaceOne({ _id }, doc, { upsert: true })),
-    );
+    await this.turnWrites.submit(doc);
+  }
+
+  /** Inserts a batch of turns; the ones that exist already are replaced (the last copy wins). */
+  private async insertTurns(docs: TurnDoc[]): Promise<void> {
+    const unique = [...new Map(docs.map((d) => [d._id, d])).values()];
+    try {
+      await this.turns.insertMany(unique, { ordered: false });
+    } catch (err) {
+      if (!(err instanceof MongoBulkWriteError && isOnlyDuplicates(err))) throw err;
+      const failed = new Set(writeErrorsOf(err).map((e) => e.index));
+      for (const doc of unique.filter((_, i) => failed.has(i))) {
+        await retryOnDuplicate(() => this.turns.replaceOne({ _id: doc._id }, doc, { upsert: true }));
+      }
+    }
   }
 
   async getTranscript(callId: string): Promise<TranscriptTurn[]> {
@@ -219,16 +237,6 @@ function writeErrorsOf(err: MongoBulkWriteError) {
 function isOnlyDuplicates(err: MongoBulkWriteError): boolean {
   const errors = writeErrorsOf(err);
   return errors.length > 0 && errors.every((e) => e.code === DUPLICATE_KEY);
-}
-
-/** Runs `insert`; if the document exists already (duplicate key), runs `replace` instead. */
-async function insertOrReplace(insert: () => Promise<unknown>, replace: () => Promise<unknown>): Promise<void> {
-  try {
-    await insert();
-  } catch (err) {
-    if (!(err instanceof MongoServerError && err.code === DUPLICATE_KEY)) throw err;
-    await replace();
-  }
 }
 
 /** Two concurrent upserts of a new key can both try to insert; the loser retries as an update. */
