@@ -129,7 +129,7 @@ export class Dialer {
   }
 
   private async dial(call: CallRecord): Promise<void> {
-    const { stores, engine, metrics, logger } = this.deps;
+    const { engine, metrics, logger } = this.deps;
     const live: LiveCall = {
       record: { ...call, status: 'dialing' },
       phase: 'dialing',
@@ -149,26 +149,40 @@ export class Dialer {
       await this.dialWithRetries(call);
       metrics.callSetup.observe((Date.now() - Date.parse(call.startedAt)) / 1000);
     } catch (err) {
-      await stores.state.delete(call.id);
-      await stores.state.markInactive(call.id);
-      if (err instanceof CarrierError && err.status === 429) {
-        // Over the carrier's rate: back in the queue, and everyone here waits.
-        this.pausedUntil = Date.now() + (err.retryAfterMs ?? 1000);
-        await stores.calls.upsertCall({ ...call, status: 'queued' });
-        return;
-      }
-      logger.warn({ err, callId: call.id }, 'dial failed');
-      const now = new Date().toISOString();
-      await stores.calls.upsertCall({
-        ...call,
-        status: 'ended',
-        endedAt: now,
-        outcome: 'failed',
-        hangupCause: err instanceof CarrierError ? `dial_failed_${err.status}` : 'dial_failed',
-        updatedAt: now,
-      });
-      await engine.finalize(call.id);
+      // Never rejects: the dial runs detached from the loop, and an unhandled rejection would
+      // end the process (seen when Redis went away in the middle of a failed dial).
+      await this.afterFailedDial(call, err).catch((cleanupErr: unknown) =>
+        logger.error(
+          { err: cleanupErr, dialError: err, callId: call.id },
+          'could not record a failed dial; the recovery sweep finalizes ended calls',
+        ),
+      );
     }
+  }
+
+  private async afterFailedDial(call: CallRecord, err: unknown): Promise<void> {
+    const { stores, engine, logger } = this.deps;
+    // Best effort: the store may be why the dial failed. The call's record below is what counts.
+    await Promise.all([stores.state.delete(call.id), stores.state.markInactive(call.id)]).catch((stateErr: unknown) =>
+      logger.warn({ err: stateErr, callId: call.id }, 'could not release the live state of a failed dial'),
+    );
+    if (err instanceof CarrierError && err.status === 429) {
+      // Over the carrier's rate: back in the queue, and everyone here waits.
+      this.pausedUntil = Date.now() + (err.retryAfterMs ?? 1000);
+      await stores.calls.upsertCall({ ...call, status: 'queued' });
+      return;
+    }
+    logger.warn({ err, callId: call.id }, 'dial failed');
+    const now = new Date().toISOString();
+    await stores.calls.upsertCall({
+      ...call,
+      status: 'ended',
+      endedAt: now,
+      outcome: 'failed',
+      hangupCause: err instanceof CarrierError ? `dial_failed_${err.status}` : 'dial_failed',
+      updatedAt: now,
+    });
+    await engine.finalize(call.id);
   }
 
   /**
