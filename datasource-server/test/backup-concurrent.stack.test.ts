@@ -10,6 +10,7 @@ import { storeOptionsFromEnv } from '../src/stores';
 import { startTestServer, type TestServer } from './helpers/server';
 import { runCli } from './helpers/process';
 import {
+  backupStackEnv,
   createPostgresDatabase,
   mongoDatabase,
   startOwnChroma,
@@ -34,16 +35,8 @@ describe('backup under concurrent writes (real servers)', () => {
   let ownChroma: OwnServer;
   const work = mkdtempSync(join(tmpdir(), 'mwva-backup-live-'));
 
-  const env = (pg: string, mongo: string): Record<string, string> => ({
-    NEON_DATABASE_URL: pg,
-    MONGODB_URI: mongo,
-    NEO4J_URI: ownNeo4j.url,
-    NEO4J_USER: 'neo4j',
-    NEO4J_PASSWORD: '',
-    CHROMA_HOST: ownChroma.url,
-    DATA_DIR: join(work, 'data'),
-    API_TOKEN: 'backup-test-token-0123456789',
-  });
+  const env = (pgUrl: string, mongoUri: string): Record<string, string> =>
+    backupStackEnv({ pgUrl, mongoUri, neo4j: ownNeo4j, chroma: ownChroma, dataDir: join(work, 'data') });
 
   beforeAll(async () => {
     const settled = await Promise.allSettled([

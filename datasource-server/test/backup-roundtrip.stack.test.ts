@@ -12,6 +12,7 @@ import { startTestServer } from './helpers/server';
 import { runCli } from './helpers/process';
 import { dashboardView, seedThroughVoiceCore } from '../../voice-core/test/backup/fixtures';
 import {
+  backupStackEnv,
   createPostgresDatabase,
   mongoDatabase,
   startOwnChroma,
@@ -37,16 +38,14 @@ describe('backup round trip on the real servers (Postgres, FerretDB, Neo4j, Chro
   let nowRange: TimeRange;
   let before: { fixed: unknown; live: unknown };
 
-  const env = (): Record<string, string> => ({
-    NEON_DATABASE_URL: pg.url,
-    MONGODB_URI: mongo.uri,
-    NEO4J_URI: ownNeo4j.url,
-    NEO4J_USER: 'neo4j',
-    NEO4J_PASSWORD: '',
-    CHROMA_HOST: ownChroma.url,
-    DATA_DIR: join(work, 'data'),
-    API_TOKEN: 'backup-test-token-0123456789',
-  });
+  const env = (): Record<string, string> =>
+    backupStackEnv({
+      pgUrl: pg.url,
+      mongoUri: mongo.uri,
+      neo4j: ownNeo4j,
+      chroma: ownChroma,
+      dataDir: join(work, 'data'),
+    });
   const openAll = (): Promise<Stores> => openStores(storeOptionsFromEnv(loadEnv(env())), new Registry());
   const views = async (): Promise<{ fixed: unknown; live: unknown }> => {
     const stores = await openAll();

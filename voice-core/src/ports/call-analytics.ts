@@ -10,8 +10,8 @@ export interface BucketQuery extends TimeRange {
   direction?: CallDirection;
 }
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
 
 /**
  * Where the first bucket of a series starts. Buckets of whole hours start on a UTC hour and

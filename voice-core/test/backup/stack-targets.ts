@@ -191,3 +191,23 @@ export async function startOwnChroma(port: number): Promise<OwnServer> {
   }
   return { url, stop };
 }
+
+/** The API's environment for a backup stack test: its own Postgres/Mongo databases, Neo4j and Chroma. */
+export function backupStackEnv(o: {
+  pgUrl: string;
+  mongoUri: string;
+  neo4j: OwnServer;
+  chroma: OwnServer;
+  dataDir: string;
+}): Record<string, string> {
+  return {
+    NEON_DATABASE_URL: o.pgUrl,
+    MONGODB_URI: o.mongoUri,
+    NEO4J_URI: o.neo4j.url,
+    NEO4J_USER: 'neo4j',
+    NEO4J_PASSWORD: '',
+    CHROMA_HOST: o.chroma.url,
+    DATA_DIR: o.dataDir,
+    API_TOKEN: 'backup-test-token-0123456789',
+  };
+}

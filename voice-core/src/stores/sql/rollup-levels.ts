@@ -9,8 +9,7 @@ import type { Migration } from './migrations';
  * Hours and days are UTC (date_trunc's three-argument form: the session time zone must not
  * move a row into another bucket).
  */
-export const ROLLUP_LEVELS = ['hourly', 'daily'] as const;
-export type RollupLevel = 'minute' | (typeof ROLLUP_LEVELS)[number];
+const ROLLUP_LEVELS = ['hourly', 'daily'] as const;
 
 /** Minute tables and the key columns / summed columns their coarser copies carry. */
 const FAMILIES = {

@@ -1,7 +1,4 @@
-import { bucketOriginMs } from '../../ports/call-analytics';
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
+import { bucketOriginMs, DAY_MS, HOUR_MS } from '../../ports/call-analytics';
 
 /**
  * Which rows of which rollup level a range reads. The range [from, to) is cut into at most five
