@@ -30,6 +30,9 @@ module.exports = {
       transform,
       moduleNameMapper,
       testMatch: ['<rootDir>/{voice-core,datasource-server,provisioning,e2e}/test/**/*.stack.test.ts'],
+      // A guard against hangs, not a latency bar: real servers on a busy 2-core CI box can
+      // take seconds for one call (FerretDB scans; Neo4j warms up after a restart).
+      testTimeout: 30_000,
     },
   ],
 };

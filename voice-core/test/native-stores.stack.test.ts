@@ -1,3 +1,4 @@
+import { MongoClient } from 'mongodb';
 import { Registry } from 'prom-client';
 import {
   ChromaVectorStore,
@@ -69,7 +70,11 @@ describe('native PostgreSQL read path', () => {
 });
 
 describe('native MongoDB wire (FerretDB here)', () => {
-  const get = withAdapter(() => MongoTranscriptStore.open({ uri: requireEnv('MONGODB_URI') }));
+  // Its own database: FerretDB's SQLite backend scans whole collections, so the contract's
+  // timing must not depend on how many webhooks the other stack suites left in `voice`.
+  const uri = contractDatabaseUri(requireEnv('MONGODB_URI'));
+  afterAll(() => dropDatabase(uri));
+  const get = withAdapter(() => MongoTranscriptStore.open({ uri }));
   transcriptStoreContract(get);
 
   it('detects that FerretDB has no TTL index and degrades to sweeping (the contract above proves the sweep)', () => {
@@ -99,3 +104,19 @@ describe('native Redis', () => {
   const get = withAdapter(() => RedisCallStateStore.open({ url: requireEnv('REDIS_URL') }));
   callStateStoreContract(get);
 });
+
+/** The same server and options, a fresh database named for this run. */
+function contractDatabaseUri(uri: string): string {
+  const url = new URL(uri);
+  url.pathname = `/voice_contract_${process.pid}_${Date.now()}`;
+  return url.toString();
+}
+
+async function dropDatabase(uri: string): Promise<void> {
+  const client = await MongoClient.connect(uri);
+  try {
+    await client.db().dropDatabase();
+  } finally {
+    await client.close();
+  }
+}
