@@ -18,8 +18,9 @@ export interface RecoveryOptions {
 
 /**
  * The safety net that makes "acknowledged" mean "will be applied": any replica re-applies
- * stored events nobody applied (a crash between acknowledgement and application) and
- * finalizes ended calls nobody finalized.
+ * stored events nobody applied (a crash between acknowledgement and application),
+ * finalizes ended calls nobody finalized, and frees capacity slots that finalized calls
+ * still hold (the call-state store failed between the rollup and the release).
  */
 export class RecoverySweeper {
   private timer: NodeJS.Timeout | null = null;
@@ -60,7 +61,7 @@ export class RecoverySweeper {
   }
 
   /** One pass; returns what it did. */
-  async sweep(now = Date.now()): Promise<{ reapplied: number; finalized: number; purged: number }> {
+  async sweep(now = Date.now()): Promise<SweepResult> {
     const { stores, engine } = this.deps;
     const events = await stores.calls.listUnappliedEvents(
       new Date(now - this.options.unappliedAfterMs).toISOString(),
@@ -82,14 +83,40 @@ export class RecoverySweeper {
       await engine.finalize(call.id);
       finalized += 1;
     }
+    const released = this.stopping ? 0 : await this.releaseSlotsOfFinalizedCalls();
     let purged = 0;
     if (!this.stopping && now - this.lastPurgeAt >= this.options.purgeEveryMs) {
       this.lastPurgeAt = now;
       purged = await stores.transcripts.purgeExpiredWebhooks(new Date(now).toISOString());
     }
-    if (reapplied + finalized > 0) {
-      this.deps.logger.info({ reapplied, finalized }, 'recovery sweep caught up');
+    if (reapplied + finalized + released > 0) {
+      this.deps.logger.info({ reapplied, finalized, released }, 'recovery sweep caught up');
     }
-    return { reapplied, finalized, purged };
+    return { reapplied, finalized, released, purged };
+  }
+
+  /** Without this a leaked slot would lower the dialer's capacity until Redis is flushed. */
+  private async releaseSlotsOfFinalizedCalls(): Promise<number> {
+    const { stores } = this.deps;
+    const active = await stores.state.listActive();
+    let released = 0;
+    for (let i = 0; i < active.length && !this.stopping; i += RELEASE_BATCH) {
+      for (const callId of await stores.calls.listRolledUp(active.slice(i, i + RELEASE_BATCH))) {
+        await stores.state.markInactive(callId);
+        released += 1;
+      }
+    }
+    return released;
   }
 }
+
+export interface SweepResult {
+  reapplied: number;
+  finalized: number;
+  /** capacity slots freed because their call was already finalized */
+  released: number;
+  purged: number;
+}
+
+/** Call ids per rollup lookup: one round trip covers the whole active set at CALL_CAPACITY 1000. */
+const RELEASE_BATCH = 1000;

@@ -38,4 +38,6 @@ export interface CallStateStore extends StoreAdapter {
   acquireSlot(callId: string, capacity: number): Promise<boolean>;
   markInactive(callId: string): Promise<void>;
   countActive(): Promise<number>;
+  /** The ids holding a capacity slot, in no particular order. */
+  listActive(): Promise<string[]>;
 }

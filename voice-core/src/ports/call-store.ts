@@ -42,6 +42,8 @@ export interface CallStore extends StoreAdapter {
   addToRollup(call: CallRecord): Promise<boolean>;
   /** Whether the call was already counted in the rollups (i.e. finalized). */
   isRolledUp(callId: string): Promise<boolean>;
+  /** Of these call ids, the ones already counted in the rollups (one round trip). */
+  listRolledUp(callIds: string[]): Promise<string[]>;
   /** Rollup rows whose bucket lies in the range, oldest first. */
   listRollups(range: TimeRange): Promise<CallRollup[]>;
 

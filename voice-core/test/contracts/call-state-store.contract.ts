@@ -93,6 +93,8 @@ export function callStateStoreContract(getStore: () => CallStateStore): void {
       await getStore().markActive(s.id('a'));
       await getStore().markActive(s.id('b'));
       expect(await getStore().countActive()).toBe(before + 2);
+      const listed = await getStore().listActive();
+      expect(listed.filter((id) => id.startsWith(s.id(''))).sort()).toEqual([s.id('a'), s.id('b')]);
       await getStore().markInactive(s.id('a'));
       await getStore().markInactive(s.id('b'));
       expect(await getStore().countActive()).toBe(before);

@@ -220,6 +220,17 @@ export function callStoreContract(getStore: () => CallStore): void {
       expect((await getStore().listUnfinalizedCalls(s.at(59), 100_000)).map((c) => c.id)).not.toContain(pending.id);
     });
 
+    it('tells which of many calls are already rolled up, in one call', async () => {
+      const s = scope();
+      const calls = Array.from({ length: 30 }, (_, i) => makeCall(s, `c${i}`));
+      for (const c of calls) await getStore().upsertCall(c);
+      const counted = calls.filter((_, i) => i % 3 === 0);
+      for (const c of counted) await getStore().addToRollup(c);
+      const ids = [...calls.map((c) => c.id), s.id('unknown')];
+      expect((await getStore().listRolledUp(ids)).sort()).toEqual(counted.map((c) => c.id).sort());
+      expect(await getStore().listRolledUp([])).toEqual([]);
+    });
+
     it('reports itself healthy', async () => {
       const health = await getStore().health();
       expect(health).toMatchObject({ store: 'postgres', ok: true });

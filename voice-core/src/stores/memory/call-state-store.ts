@@ -78,6 +78,10 @@ export class InMemoryCallStateStore implements CallStateStore {
     return this.active.size;
   }
 
+  async listActive(): Promise<string[]> {
+    return [...this.active];
+  }
+
   async health(): Promise<StoreHealth> {
     return { store: this.store, kind: this.kind, ok: true, latencyMs: 0 };
   }

@@ -137,6 +137,10 @@ export class RedisCallStateStore implements CallStateStore {
     return this.redis.scard(this.key('set', 'active'));
   }
 
+  async listActive(): Promise<string[]> {
+    return this.redis.smembers(this.key('set', 'active'));
+  }
+
   health(): Promise<StoreHealth> {
     return probeHealth(this.store, this.kind, () => this.redis.ping());
   }

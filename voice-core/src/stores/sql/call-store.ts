@@ -178,6 +178,15 @@ export class SqlCallStore implements CallStore {
     return rows.length > 0;
   }
 
+  async listRolledUp(callIds: string[]): Promise<string[]> {
+    if (callIds.length === 0) return [];
+    const { rows } = await this.writer.query<{ call_id: string }>(
+      'select call_id from call_rollup_applied where call_id = any($1::text[])',
+      [callIds],
+    );
+    return rows.map((r) => r.call_id);
+  }
+
   async listRollups(range: TimeRange): Promise<CallRollup[]> {
     const { rows } = await this.reader.query(
       `select bucket, direction, outcome, calls, answered, converted, handle_seconds, cost_usd from call_rollups
