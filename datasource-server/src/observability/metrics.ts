@@ -29,7 +29,7 @@ export function createHttpMetrics(registry: Registry): HttpMetrics {
 export function registerStoreHealthGauge(registry: Registry, stores: Stores): void {
   new Gauge({
     name: 'voice_store_up',
-    help: 'Whether each store answers its health probe (1) or not (0), probed at scrape time',
+    help: 'Whether each store answers its health probe (1) or not (0) within 2 s, probed at scrape time',
     labelNames: ['store', 'kind'],
     registers: [registry],
     async collect() {

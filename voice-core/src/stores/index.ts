@@ -6,5 +6,6 @@ export { InMemoryCallStateStore } from './memory/call-state-store';
 export { SqlCallStore } from './sql/call-store';
 export { DERIVED_TABLES, ROLLUP_SOURCE_TABLES } from './sql/rollup-levels';
 export type { SqlExecutor, SqlQueryable } from './sql/executor';
+export { HEALTH_PROBE_TIMEOUT_MS, probeHealth } from './health';
 export { openStores, openEmbeddedStores, bundleStores, type StoreOptions, type StoreAdapters } from './open';
 export * from './native';
