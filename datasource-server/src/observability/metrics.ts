@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { Stores } from '@mwva/voice-core';
+import { HEALTH_PROBE_TIMEOUT_MS, type Stores } from '@mwva/voice-core';
 
 export interface HttpMetrics {
   requestDuration: Histogram<'method' | 'route' | 'status'>;
@@ -29,7 +29,7 @@ export function createHttpMetrics(registry: Registry): HttpMetrics {
 export function registerStoreHealthGauge(registry: Registry, stores: Stores): void {
   new Gauge({
     name: 'voice_store_up',
-    help: 'Whether each store answers its health probe (1) or not (0) within 2 s, probed at scrape time',
+    help: `Whether each store answers its health probe (1) or not (0) within ${HEALTH_PROBE_TIMEOUT_MS / 1000} s, probed at scrape time`,
     labelNames: ['store', 'kind'],
     registers: [registry],
     async collect() {
