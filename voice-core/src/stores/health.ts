@@ -5,7 +5,7 @@ import type { AdapterKind, StoreHealth, StoreName } from '../ports';
  * readiness timeout (3 s) and a Prometheus scrape of `voice_store_up` stays far below its 10 s
  * limit even while a store is saturated.
  */
-export const HEALTH_PROBE_TIMEOUT_MS = 2000;
+export const HEALTH_PROBE_TIMEOUT_MS = 1500;
 
 /** Times one probe and turns its failure (or its silence) into a health row instead of an exception. */
 export async function probeHealth(
