@@ -176,7 +176,7 @@ export function callAnalyticsContract(getCalls: () => CallStore, getAnalytics: (
       }
 
       it('gives the same counts by day, hour and minute buckets over ragged edges', async () => {
-        const s = scope();
+        const s = scope('longRange');
         const calls = await seedDays(s);
         // Neither end on an hour: both edges come from the minute rollups.
         const range = s.range(37 * 60 + 13, 4 * DAY - 49 * 60);
@@ -203,7 +203,7 @@ export function callAnalyticsContract(getCalls: () => CallStore, getAnalytics: (
       });
 
       it('averages Beast Mode per day, following replaced snapshots', async () => {
-        const s = scope();
+        const s = scope('longRange');
         const snapshots = Array.from({ length: 30 }, (_, i) => ({ at: Math.round(i * 3.1 * 3600), overall: i * 3 }));
         const save = (at: number, overall: number) =>
           getCalls().saveBeastModeSnapshot({

@@ -2,13 +2,20 @@ import { randomUUID } from 'node:crypto';
 import type { CallRecord, TranscriptTurn } from '@mwva/voice-core';
 
 /**
+ * Where a scope's random moment falls (each era spans 10 M minutes, ~19 years). Tests over days
+ * of aggregates (rollups, Beast Mode averages) take their own era: in the default one, the
+ * minutes other tests write could land inside their window and change the sums.
+ */
+const ERA_START = { default: Date.UTC(2000, 0, 1), longRange: Date.UTC(1980, 0, 1) } as const;
+
+/**
  * Every test works under its own id prefix and its own time window, so contract suites can
  * share one database (and a native server) without cleaning up between tests.
  */
-export function scope() {
+export function scope(era: keyof typeof ERA_START = 'default') {
   const prefix = `t-${randomUUID().slice(0, 8)}`;
-  // A random minute-aligned moment in 2000–2020, far from real data and from other tests.
-  const base = Date.UTC(2000, 0, 1) + Math.floor(Math.random() * 10_000_000) * 60_000;
+  // A random minute-aligned moment in the era, far from real data and from other tests.
+  const base = ERA_START[era] + Math.floor(Math.random() * 10_000_000) * 60_000;
   return {
     id: (name: string) => `${prefix}-${name}`,
     at: (offsetSeconds: number) => new Date(base + offsetSeconds * 1000).toISOString(),
