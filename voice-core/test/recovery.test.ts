@@ -2,13 +2,12 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import {
   Agent,
-  bundleStores,
   CallEngine,
   createCallMetrics,
   FirstCandidateChooser,
   HashedNgramEmbedder,
   loadPlaybook,
-  openEmbeddedStores,
+  openStores,
   RecoverySweeper,
   type CallCommands,
   type Stores,
@@ -30,7 +29,8 @@ describe('the recovery sweep (embedded stores)', () => {
 
   beforeAll(async () => {
     const registry = new Registry();
-    stores = bundleStores(await openEmbeddedStores({ dataDir: null }), registry);
+    stores = await openStores({ dataDir: null }, registry);
+    // Finalizing credits no pairs here, so the playbook need not be seeded.
     const agent = new Agent(
       loadPlaybook(),
       stores.graph,
@@ -38,7 +38,6 @@ describe('the recovery sweep (embedded stores)', () => {
       new HashedNgramEmbedder(),
       new FirstCandidateChooser(),
     );
-    await agent.seed();
     const metrics = createCallMetrics(registry, { activeCalls: () => stores.state.countActive(), capacity: 10 });
     const logger = pino({ level: 'silent' });
     const engine = new CallEngine({ stores, commands: noCarrier, agent, metrics, logger });

@@ -199,10 +199,7 @@ async function simulateAgainstTarget(options: SimulateCliOptions): Promise<Simul
   const rss = peakRss();
   try {
     // From the stats: carrier.calls() deep-copies every record, too slow to poll per placed call.
-    const ended = () => {
-      const { total, active } = carrier.stats().calls;
-      return total - active;
-    };
+    const ended = () => carrier.stats().calls.ended;
     await drive(
       { ...options, outboundRatio: 0 },
       {

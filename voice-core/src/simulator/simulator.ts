@@ -1074,6 +1074,7 @@ export async function createCarrierSimulator(options: CarrierSimulatorOptions): 
       calls: {
         total: order.length,
         active: byOutcome.active,
+        ended: order.length - byOutcome.active,
         inbound,
         outbound: order.length - inbound,
         answered,

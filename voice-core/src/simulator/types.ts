@@ -123,6 +123,8 @@ export interface SimulatorStats {
   calls: {
     total: number;
     active: number;
+    /** total − active; cheap to poll, unlike calls(), which copies every record */
+    ended: number;
     inbound: number;
     outbound: number;
     answered: number;
