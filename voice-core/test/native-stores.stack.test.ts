@@ -1,4 +1,3 @@
-import { MongoClient } from 'mongodb';
 import { Registry } from 'prom-client';
 import {
   ChromaVectorStore,
@@ -17,6 +16,7 @@ import { transcriptStoreContract } from './contracts/transcript-store.contract';
 import { vectorStoreContract } from './contracts/vector-store.contract';
 import { makeCall, scope } from './contracts/fixtures';
 import { requireEnv } from './helpers/stack-env';
+import { mongoDatabase } from './backup/stack-targets';
 
 /** Opens an adapter once per describe block, instrumented as in production, and closes it after. */
 function withAdapter<T extends StoreAdapter>(open: () => Promise<T>): () => T {
@@ -72,9 +72,9 @@ describe('native PostgreSQL read path', () => {
 describe('native MongoDB wire (FerretDB here)', () => {
   // Its own database: FerretDB's SQLite backend scans whole collections, so the contract's
   // timing must not depend on how many webhooks the other stack suites left in `voice`.
-  const uri = contractDatabaseUri(requireEnv('MONGODB_URI'));
-  afterAll(() => dropDatabase(uri));
-  const get = withAdapter(() => MongoTranscriptStore.open({ uri }));
+  const database = mongoDatabase('voice_contract');
+  afterAll(() => database.drop());
+  const get = withAdapter(() => MongoTranscriptStore.open({ uri: database.uri }));
   transcriptStoreContract(get);
 
   it('detects that FerretDB has no TTL index and degrades to sweeping (the contract above proves the sweep)', () => {
@@ -104,19 +104,3 @@ describe('native Redis', () => {
   const get = withAdapter(() => RedisCallStateStore.open({ url: requireEnv('REDIS_URL') }));
   callStateStoreContract(get);
 });
-
-/** The same server and options, a fresh database named for this run. */
-function contractDatabaseUri(uri: string): string {
-  const url = new URL(uri);
-  url.pathname = `/voice_contract_${process.pid}_${Date.now()}`;
-  return url.toString();
-}
-
-async function dropDatabase(uri: string): Promise<void> {
-  const client = await MongoClient.connect(uri);
-  try {
-    await client.db().dropDatabase();
-  } finally {
-    await client.close();
-  }
-}
