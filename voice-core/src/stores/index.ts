@@ -1,4 +1,5 @@
 export { EmbeddedDatabase } from './embedded/database';
+export { DataDirLockedError, LOCK_FILE, setLockCommand, type LockHolder } from './embedded/data-dir-lock';
 export { EmbeddedLearningGraph } from './embedded/learning-graph';
 export { EmbeddedTranscriptStore } from './embedded/transcript-store';
 export { EmbeddedVectorStore } from './embedded/vector-store';

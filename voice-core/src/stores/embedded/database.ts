@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import type { SqlExecutor, SqlQueryable } from '../sql/executor';
@@ -9,6 +8,8 @@ import {
   VECTOR_MIGRATIONS,
   migrate,
 } from '../sql/migrations';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock';
+import { makePrivateDir, tightenModes } from './private-files';
 
 function queryable(target: PGlite | Transaction): SqlQueryable {
   return {
@@ -31,18 +32,32 @@ export class EmbeddedDatabase implements SqlExecutor {
   private refs = 0;
   private closed = false;
 
-  private constructor(private readonly pg: PGlite) {}
+  private constructor(
+    private readonly pg: PGlite,
+    private readonly dataDir: string | null,
+    private readonly lock: DataDirLock | null,
+  ) {}
 
-  /** Opens (creating if needed) the database in `dataDir`, or in memory when `dataDir` is null. */
+  /**
+   * Opens (creating if needed) the database in `dataDir`, or in memory when `dataDir` is null.
+   * The directory is this process's alone while open: a second opener gets DataDirLockedError.
+   */
   static async open(dataDir: string | null): Promise<EmbeddedDatabase> {
-    if (dataDir) mkdirSync(dataDir, { recursive: true });
-    const pg = await PGlite.create({ dataDir: dataDir ?? undefined, extensions: { vector } });
-    const db = new EmbeddedDatabase(pg);
-    await migrate(db, 'calls', CALL_STORE_MIGRATIONS);
-    await migrate(db, 'documents', DOCUMENT_MIGRATIONS);
-    await migrate(db, 'graph', GRAPH_MIGRATIONS);
-    await migrate(db, 'vectors', VECTOR_MIGRATIONS);
-    return db;
+    if (dataDir) makePrivateDir(dataDir);
+    const lock = dataDir ? acquireDataDirLock(dataDir) : null;
+    try {
+      const pg = await PGlite.create({ dataDir: dataDir ?? undefined, extensions: { vector } });
+      const db = new EmbeddedDatabase(pg, dataDir, lock);
+      await migrate(db, 'calls', CALL_STORE_MIGRATIONS);
+      await migrate(db, 'documents', DOCUMENT_MIGRATIONS);
+      await migrate(db, 'graph', GRAPH_MIGRATIONS);
+      await migrate(db, 'vectors', VECTOR_MIGRATIONS);
+      if (dataDir) tightenModes(dataDir);
+      return db;
+    } catch (err) {
+      lock?.release();
+      throw err;
+    }
   }
 
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[] }> {
@@ -72,6 +87,11 @@ export class EmbeddedDatabase implements SqlExecutor {
   async shutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.pg.close();
+    try {
+      await this.pg.close();
+      if (this.dataDir) tightenModes(this.dataDir);
+    } finally {
+      this.lock?.release();
+    }
   }
 }
