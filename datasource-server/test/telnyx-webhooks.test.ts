@@ -1,7 +1,8 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { inboundCallId, simulator } from '@mwva/voice-core';
 import { sample, startTestServer, type TestServer } from './helpers/server';
+import { WebhookSender } from './helpers/signed-webhooks';
 
 /**
  * POST /telnyx/webhooks with real Ed25519 signatures (our own key pair standing in for
@@ -10,8 +11,9 @@ import { sample, startTestServer, type TestServer } from './helpers/server';
 describe('POST /telnyx/webhooks', () => {
   let server: TestServer;
   let carrier: simulator.CarrierSimulator;
-  const keys = generateKeyPairSync('ed25519');
-  const publicKeyBase64 = rawPublicKey(keys.publicKey);
+  const telnyx = new WebhookSender(() => server.url);
+  const post = telnyx.post.bind(telnyx);
+  const signed = telnyx.signed.bind(telnyx);
 
   beforeAll(async () => {
     // A carrier for the commands our answers trigger (it answers 404 for calls it does not know).
@@ -23,7 +25,7 @@ describe('POST /telnyx/webhooks', () => {
     });
     server = await startTestServer({
       TELNYX_API_KEY: 'KEYtest',
-      TELNYX_PUBLIC_KEY: publicKeyBase64,
+      TELNYX_PUBLIC_KEY: telnyx.publicKeyBase64,
       TELNYX_CONNECTION_ID: 'conn-test',
       TELNYX_BASE_URL: `${carrier.url}/v2`,
     });
@@ -56,22 +58,6 @@ describe('POST /telnyx/webhooks', () => {
         },
       },
       meta: { attempt: 1, delivered_to: 'test' },
-    };
-  }
-
-  function post(body: string, headers: Record<string, string>) {
-    return fetch(`${server.url}/telnyx/webhooks`, {
-      method: 'POST',
-      body,
-      headers: { 'content-type': 'application/json', ...headers },
-    });
-  }
-
-  function signed(body: string, opts: { key?: KeyObject; timestamp?: number } = {}): Record<string, string> {
-    const timestamp = String(opts.timestamp ?? Math.floor(Date.now() / 1000));
-    return {
-      'telnyx-timestamp': timestamp,
-      'telnyx-signature-ed25519': simulator.signWebhook(opts.key ?? keys.privateKey, timestamp, body),
     };
   }
 
@@ -200,9 +186,3 @@ describe('POST /telnyx/webhooks', () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   }, 60_000);
 });
-
-/** Telnyx's portal shows the raw 32-byte Ed25519 public key, base64. */
-function rawPublicKey(key: KeyObject): string {
-  const der = key.export({ type: 'spki', format: 'der' });
-  return der.subarray(der.length - 32).toString('base64');
-}

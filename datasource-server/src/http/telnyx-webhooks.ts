@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import { StoreError, WebhookRejected } from '@mwva/voice-core';
+import { isDataError, StoreError, WebhookRejected } from '@mwva/voice-core';
 import type { Logger } from '../observability/logger';
 import type { VoiceRuntime } from '../voice/runtime';
 
@@ -31,26 +31,34 @@ export function telnyxWebhookRouter(deps: { voice: () => VoiceRuntime | null; lo
     }
     const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const { metrics } = voice;
-    let webhook;
+    let verified;
     try {
-      webhook = await voice.verifier.verify(body, req.headers);
+      verified = voice.verifier.verify(body, req.headers);
     } catch (err) {
       if (!(err instanceof WebhookRejected)) throw err;
       metrics.webhookRejected.inc({ reason: err.reason });
-      res.status(STATUS_BY_REASON[err.reason]).json({ error: err.message, reason: err.reason });
+      res
+        .status(STATUS_BY_REASON[err.reason])
+        .json({ error: err.message, reason: err.reason, ...(err.field ? { field: err.field } : {}) });
       return;
     }
-    const end = metrics.webhookDuration.startTimer({ event_type: webhook.data.event_type });
+    const { id, eventType } = verified.webhook;
+    const end = metrics.webhookDuration.startTimer({ event_type: eventType });
     try {
-      const result = await voice.engine.ingest(
-        webhook,
-        JSON.parse(body.toString('utf8')) as Record<string, unknown>,
-        receivedAt,
-      );
-      res.status(200).json({ status: result, id: webhook.data.id });
+      const result = await voice.engine.ingest(verified, receivedAt);
+      res.status(200).json({ status: result, id });
     } catch (err) {
+      if (isDataError(err)) {
+        // The store refused this event's content (nothing else was affected): a retry would too.
+        metrics.webhookRejected.inc({ reason: 'invalid_event' });
+        deps.logger.warn({ err, eventId: id }, 'webhook content cannot be stored');
+        res
+          .status(422)
+          .json({ error: 'event content cannot be stored', reason: 'invalid_event', field: 'data.payload' });
+        return;
+      }
       // Not stored, so not acknowledged: Telnyx will deliver it again.
-      deps.logger.error({ err, eventId: webhook.data.id }, 'webhook could not be stored');
+      deps.logger.error({ err, eventId: id }, 'webhook could not be stored');
       const store = err instanceof StoreError ? err.store : undefined;
       res.status(503).json({ error: 'event could not be stored; retry', store });
     } finally {

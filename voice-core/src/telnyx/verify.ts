@@ -1,5 +1,6 @@
-import { TelnyxWebhook as SdkWebhookVerifier } from 'telnyx/lib/webhooks';
-import { telnyxWebhookSchema, type TelnyxWebhook } from './webhook-event';
+import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
+import { JsonTooDeepError, storableJson } from '../util/storable-json';
+import { readEnvelope, type TelnyxWebhook } from './webhook-event';
 
 export type WebhookRejectReason =
   | 'missing_signature'
@@ -14,60 +15,96 @@ export class WebhookRejected extends Error {
   constructor(
     readonly reason: WebhookRejectReason,
     message: string,
+    /** The part of the body at fault, for 4xx answers. */
+    readonly field?: string,
   ) {
     super(message);
     this.name = 'WebhookRejected';
   }
 }
 
+/** A verified webhook: the event, and the whole body (made storable) for the audit copy. */
+export interface VerifiedWebhook {
+  webhook: TelnyxWebhook;
+  body: Record<string, unknown>;
+}
+
+/** Telnyx's SDKs (node, python, go) all accept ±300 s. */
+export const TIMESTAMP_TOLERANCE_SECONDS = 300;
+
 /**
- * Verifies Telnyx's Ed25519 signature over `<telnyx-timestamp>|<raw body>` with the official
- * SDK's verifier (±300 s timestamp tolerance), then validates the envelope.
+ * Parses TELNYX_PUBLIC_KEY: the base64 of a raw 32-byte Ed25519 key, as the Telnyx portal shows
+ * it. Throws with a readable reason, so configuration can name the variable at start-up.
+ */
+export function parseTelnyxPublicKey(base64: string): KeyObject {
+  const trimmed = base64.trim();
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed)) throw new Error('expected a base64 Ed25519 public key');
+  const raw = Buffer.from(trimmed, 'base64');
+  if (raw.length !== 32) throw new Error(`expected a 32-byte Ed25519 public key (got ${raw.length} bytes)`);
+  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
+}
+
+/**
+ * Verifies Telnyx's Ed25519 signature over `<telnyx-timestamp>|<raw body bytes>` (what Telnyx
+ * signs; verifying over the raw bytes, as Telnyx's Go SDK does, keeps a body that is not valid
+ * UTF-8 verifiable), checks the timestamp window, then parses the body once.
  */
 export class WebhookVerifier {
-  private readonly sdk: SdkWebhookVerifier;
+  private readonly key: KeyObject;
 
   /** `publicKey`: the base64 Ed25519 public key from the Telnyx portal (TELNYX_PUBLIC_KEY). */
-  constructor(publicKey: string) {
-    this.sdk = new SdkWebhookVerifier(publicKey);
+  constructor(
+    publicKey: string,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.key = parseTelnyxPublicKey(publicKey);
   }
 
-  async verify(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): Promise<TelnyxWebhook> {
-    const body = rawBody.toString('utf8');
-    try {
-      await this.sdk.verify(body, flatten(headers));
-    } catch (err) {
-      throw new WebhookRejected(classify((err as Error).message), (err as Error).message);
-    }
+  verify(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): VerifiedWebhook {
+    this.checkSignature(rawBody, headers);
     let json: unknown;
     try {
-      json = JSON.parse(body);
+      json = JSON.parse(rawBody.toString('utf8'));
     } catch {
-      throw new WebhookRejected('malformed_body', 'body is not valid JSON');
+      throw new WebhookRejected('malformed_body', 'body is not valid JSON', 'body');
     }
-    const parsed = telnyxWebhookSchema.safeParse(json);
-    if (!parsed.success) {
-      const first = parsed.error.issues[0];
+    let body: unknown;
+    try {
+      body = storableJson(json);
+    } catch (err) {
+      if (err instanceof JsonTooDeepError) throw new WebhookRejected('invalid_event', err.message, 'body');
+      throw err;
+    }
+    const envelope = readEnvelope(body);
+    if (!envelope.ok) {
       throw new WebhookRejected(
         'invalid_event',
-        `not a Call Control event: ${first?.path.join('.') || 'body'}: ${first?.message}`,
+        `not a Call Control event: ${envelope.field}: ${envelope.message}`,
+        envelope.field,
       );
     }
-    return parsed.data;
+    return { webhook: envelope.webhook, body: body as Record<string, unknown> };
+  }
+
+  private checkSignature(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): void {
+    const signature = header(headers, 'telnyx-signature-ed25519');
+    const timestamp = header(headers, 'telnyx-timestamp');
+    if (!signature) throw new WebhookRejected('missing_signature', 'Missing required header: Telnyx-Signature-Ed25519');
+    if (!timestamp) throw new WebhookRejected('missing_timestamp', 'Missing required header: Telnyx-Timestamp');
+    if (!/^\d{1,12}$/.test(timestamp)) throw new WebhookRejected('bad_timestamp', 'Invalid timestamp format');
+    const skew = Math.abs(this.now() / 1000 - Number(timestamp));
+    if (skew > TIMESTAMP_TOLERANCE_SECONDS) {
+      throw new WebhookRejected('stale_timestamp', 'Webhook timestamp is too old or too new');
+    }
+    const sig = Buffer.from(signature, 'base64');
+    const signed = Buffer.concat([Buffer.from(`${timestamp}|`), rawBody]);
+    if (sig.length !== 64 || !verifySignature(null, signed, this.key, sig)) {
+      throw new WebhookRejected('bad_signature', 'Signature verification failed');
+    }
   }
 }
 
-function flatten(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(',') : v;
-  return out;
-}
-
-/** Maps the SDK's messages onto stable reasons for the metric label and the JSON error. */
-function classify(message: string): WebhookRejectReason {
-  if (/Missing required header: Telnyx-Signature/i.test(message)) return 'missing_signature';
-  if (/Missing required header: Telnyx-Timestamp/i.test(message)) return 'missing_timestamp';
-  if (/too old or too new/i.test(message)) return 'stale_timestamp';
-  if (/Invalid timestamp/i.test(message)) return 'bad_timestamp';
-  return 'bad_signature';
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name] ?? Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
+  return Array.isArray(value) ? value[0] : value;
 }

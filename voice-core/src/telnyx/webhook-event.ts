@@ -1,70 +1,114 @@
 import { z } from 'zod';
 
 /**
- * The part of Telnyx's Call Control webhook envelope the voice core reads. Everything else in
- * the body is kept verbatim (raw webhook store, call events) but not interpreted.
- * Shapes follow the SDK's webhook types (telnyx/resources/webhooks).
+ * Telnyx Call Control webhooks, read as Telnyx publishes them (OpenAPI spec `team-telnyx/openapi`
+ * spec3.yml and the SDK's `resources/webhooks.ts`): no field of any call event is required, some
+ * are documented as nullable (`transcription_data.confidence`, `call.cost`'s `total_cost` and
+ * `billed_duration_secs`, `client_state`), and the same name can hold different types in
+ * different events (`result` is an object in `call.ai_gather.ended`).
+ *
+ * Telnyx does not redeliver a webhook answered with a 4xx other than 408/429, so rejecting one
+ * loses it for good. Hence two layers:
+ *  - the envelope needs only what storing and de-duplicating an event needs (`data.id`,
+ *    `data.event_type`); everything else is kept verbatim in the inbox;
+ *  - the payload is read leniently when the event is applied: a missing, null or mistyped field
+ *    reads as absent (null) and never fails the event.
  */
-const callPayload = z
-  .object({
-    call_control_id: z.string().min(1),
-    call_leg_id: z.string().optional(),
-    call_session_id: z.string().optional(),
-    connection_id: z.string().optional(),
-    client_state: z.string().nullish(),
-    from: z.string().optional(),
-    to: z.string().optional(),
-    direction: z.enum(['incoming', 'outgoing']).optional(),
-    state: z.string().optional(),
-    start_time: z.string().optional(),
-    end_time: z.string().optional(),
-    hangup_cause: z.string().optional(),
-    hangup_source: z.string().optional(),
-    sip_hangup_cause: z.string().optional(),
-    call_quality_stats: z.record(z.string(), z.unknown()).nullish(),
-    result: z.string().optional(),
-    transcription_data: z
-      .object({
-        transcript: z.string(),
-        confidence: z.number().optional(),
-        is_final: z.boolean().optional(),
-        transcription_track: z.string().optional(),
-      })
-      .optional(),
-    total_cost: z.union([z.string(), z.number()]).optional(),
-    currency: z.string().optional(),
-    billed_duration_secs: z.number().optional(),
-  })
-  .passthrough();
 
-export const telnyxWebhookSchema = z.object({
+const eventEnvelope = z.object({
   data: z.object({
-    record_type: z.literal('event'),
+    /** Always "event" (docs); not checked, since nothing depends on it. */
+    record_type: z.unknown().optional(),
     id: z.string().min(1).max(200),
     event_type: z.string().min(1).max(100),
-    occurred_at: z.string().datetime({ offset: true }),
-    payload: callPayload,
+    occurred_at: z.unknown().optional(),
+    payload: z.unknown().optional(),
   }),
-  meta: z.object({ attempt: z.number().optional(), delivered_to: z.string().optional() }).passthrough().optional(),
+  meta: z.unknown().optional(),
 });
 
-export type TelnyxWebhook = z.infer<typeof telnyxWebhookSchema>;
-export type TelnyxCallPayload = z.infer<typeof callPayload>;
+/** What is stored of a verified webhook: its identity and the payload exactly as received. */
+export interface TelnyxWebhook {
+  id: string;
+  eventType: string;
+  /** `data.occurred_at` as ISO-8601, or null when absent or unparsable (then receipt time is used). */
+  occurredAt: string | null;
+  payload: Record<string, unknown>;
+}
 
-/** The Call Control events the state machine reacts to; others are stored and acknowledged. */
-export const HANDLED_EVENT_TYPES = [
-  'call.initiated',
-  'call.answered',
-  'call.machine.detection.ended',
-  'call.speak.started',
-  'call.speak.ended',
-  'call.transcription',
-  'call.hangup',
-  'call.cost',
-] as const;
-export type HandledEventType = (typeof HANDLED_EVENT_TYPES)[number];
+export type EnvelopeResult = { ok: true; webhook: TelnyxWebhook } | { ok: false; field: string; message: string };
 
-/** client_state travels base64-encoded through Telnyx and comes back on every event of the call. */
+/** Reads the envelope of a parsed webhook body; only a missing id or event type makes it unusable. */
+export function readEnvelope(body: unknown): EnvelopeResult {
+  const parsed = eventEnvelope.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, field: issue?.path.join('.') || 'body', message: issue?.message ?? 'not a webhook event' };
+  }
+  const { data } = parsed.data;
+  return {
+    ok: true,
+    webhook: {
+      id: data.id,
+      eventType: data.event_type,
+      occurredAt: isoOrNull(data.occurred_at),
+      payload: isPlainObject(data.payload) ? data.payload : {},
+    },
+  };
+}
+
+// Lenient readers: the wrong type reads as null.
+const text = z.string().nullish().catch(null);
+const num = z.number().nullish().catch(null);
+const bool = z.boolean().nullish().catch(null);
+/** A time as ISO-8601; unparsable or out of range reads as null. */
+const time = text.transform((v) => isoOrNull(v));
+
+const callPayload = z
+  .object({
+    call_control_id: text,
+    call_leg_id: text,
+    call_session_id: text,
+    connection_id: text,
+    client_state: text,
+    from: text,
+    to: text,
+    /** Only `call.initiated` carries it. */
+    direction: z.enum(['incoming', 'outgoing']).nullish().catch(null),
+    state: text,
+    start_time: time,
+    /** Not in the spec for `call.hangup`, but harmless to read when a carrier sends it. */
+    end_time: time,
+    hangup_cause: text,
+    hangup_source: text,
+    /** AMD result (a string); `call.ai_gather.ended` has an object here, which reads as null. */
+    result: text,
+    transcription_data: z
+      .object({
+        transcript: text,
+        /** `cohere/ar-stt` sends null (SDK 7.24). */
+        confidence: num,
+        /** false for interim results. */
+        is_final: bool,
+        /** Only with the Telnyx ("B") engine; absent with the default Google engine. */
+        transcription_track: text,
+      })
+      .nullish()
+      .catch(null),
+    /** A decimal string (spec), nullable when the cost calculation failed (`status: "error"`). */
+    total_cost: z.union([z.string(), z.number()]).nullish().catch(null),
+    billed_duration_secs: num,
+  })
+  .catch({} as never);
+
+export type CallPayload = z.infer<typeof callPayload>;
+
+/** The fields the call state machine reads, from a stored payload; never throws. */
+export function readCallPayload(payload: Record<string, unknown>): CallPayload {
+  return callPayload.parse(payload);
+}
+
+/** client_state travels base64-encoded through Telnyx and comes back on most events of the call. */
 export interface ClientState {
   callId: string;
 }
@@ -84,4 +128,17 @@ export function decodeClientState(raw: string | null | undefined): ClientState |
     // Not ours (or not JSON): treat as absent.
   }
   return null;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Times outside 1970–9999 are not a call's (and year 0000 is not a Postgres timestamp). */
+const LATEST_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
+
+function isoOrNull(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) && ms >= 0 && ms <= LATEST_MS ? new Date(ms).toISOString() : null;
 }
