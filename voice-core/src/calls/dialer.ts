@@ -3,10 +3,10 @@ import type { Logger } from 'pino';
 import type { CallRecord } from '../domain';
 import type { Stores } from '../ports';
 import type { CallMetrics } from '../metrics/call-metrics';
-import { CarrierError, type CallCommands } from '../telnyx/commands';
+import { CarrierError, type CallCommands, type DialResult } from '../telnyx/commands';
 import { encodeClientState } from '../telnyx/webhook-event';
 import type { CallEngine } from './engine';
-import type { LiveCall } from './live-call';
+import { freshCall } from './live-call';
 
 export interface OutboundCallRequest {
   to: string;
@@ -130,24 +130,16 @@ export class Dialer {
 
   private async dial(call: CallRecord): Promise<void> {
     const { engine, metrics, logger } = this.deps;
-    const live: LiveCall = {
-      record: { ...call, status: 'dialing' },
-      phase: 'dialing',
-      amd: this.options.answeringMachineDetection,
-      machine: false,
-      turnSeq: 0,
-      prospectTurns: 0,
-      objectionsHeard: 0,
-      pairs: [],
-      verdict: null,
-      hangupSeen: false,
-      costSeen: false,
-      applied: [],
-    };
+    const live = freshCall({ ...call, status: 'dialing' }, 'dialing', this.options.answeringMachineDetection);
     try {
       await engine.registerOutbound(live);
-      await this.dialWithRetries(call);
+      const dialed = await this.dialWithRetries(call);
       metrics.callSetup.observe((Date.now() - Date.parse(call.startedAt)) / 1000);
+      // Events that come without our client_state are routed by these ids. The call is placed
+      // either way: if this fails, the ids are learned from the first event that has them.
+      await engine
+        .recordDialed(call.id, dialed)
+        .catch((err: unknown) => logger.warn({ err, callId: call.id }, 'could not record the dialled call ids'));
     } catch (err) {
       // Never rejects: the dial runs detached from the loop, and an unhandled rejection would
       // end the process (seen when Redis went away in the middle of a failed dial).
@@ -189,17 +181,16 @@ export class Dialer {
    * Timeouts and 5xx are retried with the same command_id: Telnyx de-duplicates it, so a dial
    * that did go through is not placed twice. A 429 or 4xx is final here (the caller decides).
    */
-  private async dialWithRetries(call: CallRecord, attempts = 3): Promise<void> {
+  private async dialWithRetries(call: CallRecord, attempts = 3): Promise<DialResult> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await this.deps.commands.dial({
+        return await this.deps.commands.dial({
           to: call.to,
           from: call.from,
           clientState: encodeClientState({ callId: call.id }),
           commandId: call.id,
           answeringMachineDetection: this.options.answeringMachineDetection,
         });
-        return;
       } catch (err) {
         const transient = err instanceof CarrierError && (err.status === 0 || err.status >= 500);
         if (!transient || attempt >= attempts) throw err;
