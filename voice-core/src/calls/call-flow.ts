@@ -1,8 +1,7 @@
 import type { CallEvent, CallRecord, TranscriptTurn } from '../domain';
 import type { Agent, AgentLine } from '../conversation/agent';
-import type { TelnyxCallPayload } from '../telnyx/webhook-event';
-import { decodeClientState } from '../telnyx/webhook-event';
-import { APPLIED_MEMORY, inboundCallId, outcomeOf, type LiveCall } from './live-call';
+import { readCallPayload, type CallPayload } from '../telnyx/webhook-event';
+import { APPLIED_MEMORY, freshCall, heardUtterance, outcomeOf, type LiveCall } from './live-call';
 
 export type CommandPlan =
   | { kind: 'answer' }
@@ -41,28 +40,32 @@ export class EventTooEarly extends Error {
   }
 }
 
-/** Resolves our call id from an event: our client_state when present, else the inbound derivation. */
-export function callIdOf(payload: Pick<TelnyxCallPayload, 'client_state' | 'call_control_id'>): string {
-  return decodeClientState(payload.client_state)?.callId ?? inboundCallId(payload.call_control_id);
-}
+/** Premium AMD reports kinds of humans and machines; what matters here is whether a person picked up. */
+const MACHINE_RESULTS = new Set(['machine', 'fax_detected']);
 
 /**
  * The call state machine. `plan` is decided from the current state and the event only (plus
  * the agent's choice for what to say), so it can be recomputed when a compare-and-set loses.
+ *
+ * Telnyx does not order its webhooks, so an event that comes after the call moved on still
+ * records its fact (a late `call.answered` still sets the answer time, a late transcript still
+ * counts as a yes or no), and the outcome is derived from those facts, not from the order they
+ * arrived in. Only conversation (what the agent says) depends on arrival, as it must.
  */
 export class CallFlow {
   constructor(private readonly agent: Agent) {}
 
   async plan(stored: LiveCall | null, event: CallEvent, now: string): Promise<Plan | null> {
-    const p = event.payload as TelnyxCallPayload;
-    // Outbound calls learn their Telnyx ids from whichever event arrives first.
-    const current = stored && !stored.record.callControlId ? withRecord(stored, ids(p)) : stored;
+    const p = readCallPayload(event.payload);
+    // Outbound calls learn their Telnyx ids from the dial or from whichever event arrives first.
+    const current = stored && !stored.record.callControlId && p.call_control_id ? withRecord(stored, ids(p)) : stored;
     switch (event.type) {
       case 'call.initiated':
         return this.initiated(current, event, p, now);
       case 'call.answered':
         return this.answered(requireCall(current, event), event, now);
       case 'call.machine.detection.ended':
+      case 'call.machine.premium.detection.ended':
         return this.machineDetected(requireCall(current, event), event, p, now);
       case 'call.speak.ended':
         return this.speakEnded(requireCall(current, event));
@@ -77,7 +80,7 @@ export class CallFlow {
     }
   }
 
-  private initiated(current: LiveCall | null, event: CallEvent, p: TelnyxCallPayload, now: string): Plan | null {
+  private initiated(current: LiveCall | null, event: CallEvent, p: CallPayload, now: string): Plan | null {
     if (p.direction === 'outgoing') {
       // Our dial created the state; this event only tells the ids (it may even come after call.answered).
       if (!current) throw new EventTooEarly(event, 'the dial that created this call is not recorded yet');
@@ -86,6 +89,7 @@ export class CallFlow {
       return plan({ ...next, phase: 'ringing' }, { persistRecord: true });
     }
     if (current) return null; // a second initiated for a known call: nothing new
+    if (!p.call_control_id) throw new EventTooEarly(event, 'an incoming call without a call_control_id');
     const record: CallRecord = {
       id: event.callId,
       direction: 'inbound',
@@ -105,36 +109,32 @@ export class CallFlow {
       costUsd: null,
       updatedAt: now,
     };
-    const next: LiveCall = {
-      record,
-      phase: 'ringing',
-      amd: false,
-      machine: false,
-      turnSeq: 0,
-      prospectTurns: 0,
-      objectionsHeard: 0,
-      pairs: [],
-      verdict: null,
-      hangupSeen: false,
-      costSeen: false,
-      applied: [],
-    };
-    return plan(next, { persistRecord: true, commands: [{ kind: 'answer' }] });
+    return plan(freshCall(record, 'ringing', false), { persistRecord: true, commands: [{ kind: 'answer' }] });
   }
 
   private async answered(current: LiveCall, event: CallEvent, now: string): Promise<Plan | null> {
-    if (current.phase !== 'ringing' && current.phase !== 'dialing') return null;
+    if (current.phase !== 'ringing' && current.phase !== 'dialing') {
+      // Arrived after the call moved on (or ended): keep the earliest answer time as the fact.
+      const known = current.record.answeredAt;
+      if (known !== null && known <= event.occurredAt) return null;
+      return factRecorded(withRecord(current, { answeredAt: event.occurredAt, updatedAt: now }));
+    }
     const answered = withRecord(current, { status: 'answered', answeredAt: event.occurredAt, updatedAt: now });
     if (current.amd) return plan({ ...answered, phase: 'detecting' }, { persistRecord: true });
     return this.startConversation(answered);
   }
 
-  private async machineDetected(current: LiveCall, event: CallEvent, p: TelnyxCallPayload, now: string) {
+  private async machineDetected(current: LiveCall, event: CallEvent, p: CallPayload, now: string) {
+    const machine = MACHINE_RESULTS.has(p.result ?? '');
     if (current.phase === 'dialing' || current.phase === 'ringing') {
+      // Before call.answered (reordered); once the call has ended, only the fact is left to record.
       throw new EventTooEarly(event, 'machine detection before call.answered');
     }
-    if (current.phase !== 'detecting') return null;
-    if (p.result !== 'machine') return this.startConversation(withRecord(current, { updatedAt: now }));
+    if (current.phase !== 'detecting') {
+      if (!machine || current.machine) return null;
+      return factRecorded(withRecord({ ...current, machine: true }, { updatedAt: now }));
+    }
+    if (!machine) return this.startConversation(withRecord(current, { updatedAt: now }));
     const line = await this.agent.line('voicemail');
     const next: LiveCall = { ...withRecord(current, { updatedAt: now }), phase: 'voicemail', machine: true };
     return plan(next, {
@@ -150,9 +150,12 @@ export class CallFlow {
     return plan(current, { commands: [{ kind: 'hangup' }] });
   }
 
-  private async transcription(current: LiveCall, event: CallEvent, p: TelnyxCallPayload, now: string) {
+  private async transcription(current: LiveCall, event: CallEvent, p: CallPayload, now: string) {
     const data = p.transcription_data;
-    if (!data || data.is_final === false || !data.transcript.trim()) return null;
+    const words = data?.transcript?.trim();
+    if (!data || data.is_final === false || !words) return null;
+    // The track is only reported by Telnyx's own engine; without it the words are the prospect's
+    // (transcription_start asks for the inbound track only).
     if (data.transcription_track && data.transcription_track !== 'inbound') return null;
     if (current.phase === 'ringing' || current.phase === 'dialing' || current.phase === 'detecting') {
       throw new EventTooEarly(event, 'transcription before the conversation started');
@@ -161,7 +164,7 @@ export class CallFlow {
       callId: current.record.id,
       seq: current.turnSeq,
       speaker: 'prospect',
-      text: data.transcript,
+      text: words,
       startedAt: event.occurredAt,
       endedAt: event.occurredAt,
       confidence: data.confidence ?? null,
@@ -170,27 +173,20 @@ export class CallFlow {
     };
     const base: LiveCall = { ...withRecord(current, { updatedAt: now }), turnSeq: current.turnSeq + 1 };
     if (current.phase !== 'conversing') {
-      // Late words (after our closing line or the hang-up): kept in the transcript, and an
-      // agreement or refusal still decides the outcome if none was heard yet.
-      const reply = await this.agent.reply(data.transcript, this.context(current));
-      const verdict = reply.verdict ?? current.verdict;
-      const next = { ...base, verdict };
-      const record =
-        current.phase === 'ended' && verdict !== current.verdict
-          ? withRecord(next, { outcome: outcomeOf(next, current.record.hangupCause) })
-          : next;
-      return plan(record, {
-        persistRecord: record !== next,
-        turns: [{ ...prospectTurn, intentId: reply.intent?.intentId ?? null }],
+      // Late words (after our closing line or the hang-up): kept in the transcript, and a yes or
+      // no among them still counts towards the outcome by when it was said.
+      const heard = await this.agent.stance(words);
+      const next = refreshOutcome(heardUtterance(base, event.occurredAt, heard.stance));
+      return plan(next, {
+        persistRecord: next.record.outcome !== current.record.outcome,
+        turns: [{ ...prospectTurn, intentId: heard.intent?.intentId ?? null }],
       });
     }
-    const reply = await this.agent.reply(data.transcript, this.context(current));
+    const reply = await this.agent.reply(words, this.context(current));
     const isObjection = reply.intent?.kind === 'objection' || reply.intent?.kind === 'decline';
     const heard: LiveCall = {
-      ...base,
+      ...heardUtterance(base, event.occurredAt, reply.stance),
       phase: reply.closes ? 'closing' : 'conversing',
-      // The latest word wins: a "no" followed by a "yes" is a sale.
-      verdict: reply.verdict ?? current.verdict,
       prospectTurns: current.prospectTurns + 1,
       objectionsHeard: current.objectionsHeard + (isObjection ? 1 : 0),
       pairs: reply.line.decisionPoint
@@ -199,24 +195,24 @@ export class CallFlow {
     };
     const agent = this.agentTurn(heard, reply.line, now);
     return plan(agent.next, {
-      persistRecord: reply.verdict !== null,
+      persistRecord: reply.stance !== null,
       turns: [{ ...prospectTurn, intentId: reply.intent?.intentId ?? null }, ...agent.turns],
       unrecognised: reply.intent
         ? null
         : {
-            text: data.transcript,
+            text: words,
             embedding: reply.embedding,
             seq: prospectTurn.seq,
             nearestIntentId: reply.nearest?.intentId ?? null,
             similarity: reply.nearest?.similarity ?? 0,
           },
       answerSeq: agent.turns[0]!.seq,
-      turnEmbeddings: [{ seq: prospectTurn.seq, text: data.transcript, embedding: reply.embedding }],
+      turnEmbeddings: [{ seq: prospectTurn.seq, text: words, embedding: reply.embedding }],
       commands: [{ kind: 'speak', text: reply.line.text, respondsToTurn: true }],
     });
   }
 
-  private hangup(current: LiveCall | null, event: CallEvent, p: TelnyxCallPayload, now: string): Plan | null {
+  private hangup(current: LiveCall | null, event: CallEvent, p: CallPayload, now: string): Plan | null {
     if (!current) throw new EventTooEarly(event, 'hang-up of a call not yet recorded');
     if (current.hangupSeen) return null;
     const cause = p.hangup_cause ?? null;
@@ -232,9 +228,10 @@ export class CallFlow {
     return plan(next, { persistRecord: true, settle: next.costSeen });
   }
 
-  private cost(current: LiveCall, p: TelnyxCallPayload, now: string): Plan | null {
+  private cost(current: LiveCall, p: CallPayload, now: string): Plan | null {
     if (current.costSeen) return null;
-    const total = Number(p.total_cost);
+    // A decimal string; null when Telnyx could not compute it (`status: "error"`).
+    const total = p.total_cost === null || p.total_cost === undefined ? Number.NaN : Number(p.total_cost);
     const next = withRecord(
       { ...current, costSeen: true },
       { costUsd: Number.isFinite(total) ? total : null, updatedAt: now },
@@ -285,12 +282,26 @@ function requireCall(current: LiveCall | null, event: CallEvent): LiveCall {
   return current;
 }
 
-function ids(p: TelnyxCallPayload): Partial<CallRecord> {
+function ids(p: CallPayload): Partial<CallRecord> {
   return { callControlId: p.call_control_id, callSessionId: p.call_session_id ?? null };
 }
 
 function withRecord(call: LiveCall, changes: Partial<CallRecord>): LiveCall {
   return { ...call, record: { ...call.record, ...changes } };
+}
+
+/**
+ * After the hang-up the record's outcome follows every fact that still arrives, until the call
+ * is counted: what the rollups and the learning graph were credited with stays the outcome.
+ */
+function refreshOutcome(call: LiveCall): LiveCall {
+  if (call.phase !== 'ended' || call.counted) return call;
+  return withRecord(call, { outcome: outcomeOf(call, call.record.hangupCause) });
+}
+
+/** A late fact (answer time, machine): the record is written, nothing is said. */
+function factRecorded(call: LiveCall): Plan {
+  return plan(refreshOutcome(call), { persistRecord: true });
 }
 
 type PlanParts = Partial<Omit<Plan, 'next'>>;

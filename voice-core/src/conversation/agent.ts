@@ -24,6 +24,11 @@ export interface AgentReply {
   intent: IntentScore | null;
   /** Set when the prospect agreed or declined (a refusal stays open to a later yes). */
   verdict: Verdict | null;
+  /**
+   * The yes or no the words express wherever they fall in the call (the call's state decides
+   * whether it counts, so that the outcome does not depend on the order turns arrive in).
+   */
+  stance: Verdict | null;
   /** True when the agent says its closing line and will hang up after it. */
   closes: boolean;
   /** The utterance's embedding (reused for transcript search and review). */
@@ -110,10 +115,12 @@ export class Agent {
     const intent = this.recogniser.pick(understanding, allowed);
     const { embedding } = understanding;
     const nearest = understanding.ranked[0] ?? null;
+    const stance = stanceOf(this.recogniser.pick(understanding, () => true));
     const reply = (line: AgentLine, verdict: Verdict | null = null, closes = false): AgentReply => ({
       line,
       intent,
       verdict,
+      stance,
       closes,
       embedding,
       nearest,
@@ -129,6 +136,15 @@ export class Agent {
       case 'decline':
         return reply(await this.choose(DECLINE_HANDLED_AS), 'not_converted');
     }
+  }
+
+  /** The stance of a reply heard after the call's conversation (no answer is chosen or spoken). */
+  async stance(
+    utterance: string,
+  ): Promise<{ stance: Verdict | null; intent: IntentScore | null; embedding: number[] }> {
+    const understanding = await this.recogniser.understand(utterance);
+    const intent = this.recogniser.pick(understanding, () => true);
+    return { stance: stanceOf(intent), intent, embedding: understanding.embedding };
   }
 
   /** Forget cached statistics, e.g. after crediting a call. */
@@ -151,4 +167,10 @@ export class Agent {
     const responseId = this.chooser.choose(decisionPoint, arms);
     return { text: this.texts.get(responseId) ?? responseId, responseId, decisionPoint };
   }
+}
+
+function stanceOf(intent: IntentScore | null): Verdict | null {
+  if (intent?.kind === 'agree') return 'converted';
+  if (intent?.kind === 'decline') return 'not_converted';
+  return null;
 }
