@@ -8,7 +8,13 @@ import type { Env } from './config/env';
 import { createApp } from './http/app';
 import { Readiness } from './http/readiness';
 import type { Logger } from './observability/logger';
-import { createRegistry, registerBackupGauge, registerStoreHealthGauge } from './observability/metrics';
+import {
+  createRegistry,
+  registerBackupGauge,
+  registerDeadLetterGauge,
+  registerInboxGauge,
+  registerStoreHealthGauge,
+} from './observability/metrics';
 import { openStoresFromEnv } from './stores';
 import { startVoiceRuntime, type RuntimeOptions, type VoiceRuntime } from './voice/runtime';
 
@@ -31,6 +37,8 @@ export async function startServer(env: Env, logger: Logger, options: ServerOptio
   const stores = await openStoresFromEnv(env, registry);
   registerStoreHealthGauge(registry, stores);
   registerBackupGauge(registry, () => stores.analytics.lastBackupSuccess());
+  registerDeadLetterGauge(registry, async () => (await stores.analytics.deadLetters(0)).total);
+  registerInboxGauge(registry, () => stores.analytics.unappliedEvents());
   const readiness = new Readiness(stores);
   let voice: VoiceRuntime | null = null;
   const app = createApp({ logger, registry, readiness, apiToken: token.token, stores, env, voice: () => voice });

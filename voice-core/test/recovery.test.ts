@@ -9,10 +9,13 @@ import {
   loadPlaybook,
   openStores,
   RecoverySweeper,
+  freshCall,
+  toJson,
   type CallCommands,
   type Stores,
 } from '@mwva/voice-core';
 import { makeCall, scope } from './contracts/fixtures';
+import { startEngine, type EngineHarness } from './helpers/engine';
 
 /** The sweep only finalizes and releases here; a command reaching the carrier is a bug. */
 const noCarrier: CallCommands = {
@@ -72,4 +75,71 @@ describe('the recovery sweep (embedded stores)', () => {
     expect(await stores.state.listActive()).toEqual([live.id]);
     expect(await sweeper.sweep()).toMatchObject({ released: 0 });
   });
+});
+
+describe('the recovery sweep: paging and dead letters', () => {
+  let h: EngineHarness;
+
+  beforeAll(async () => {
+    h = await startEngine();
+  }, 60_000);
+
+  afterAll(() => h.close());
+
+  /** Stores events straight into the inbox, as acknowledged webhooks nobody applied. */
+  async function stray(n: number, s: ReturnType<typeof scope>, type = 'call.answered') {
+    const events = Array.from({ length: n }, (_, i) => ({
+      id: s.id(`stray-${i}`),
+      callId: s.id(`nobody-${i}`),
+      type,
+      occurredAt: s.at(i),
+      payload: {},
+    }));
+    await h.stores.calls.appendEvents(events);
+    return events;
+  }
+
+  const later = () => Date.now() + 120_000; // every stored event counts as old enough to sweep
+
+  it('sets an event that can never apply aside after its attempts, and a re-drive puts it back', async () => {
+    const s = scope();
+    const sweeper = new RecoverySweeper(
+      { stores: h.stores, engine: h.engine, logger: pino({ level: 'silent' }) },
+      { deadLetterAfterAttempts: 3 },
+    );
+    const [event] = await stray(1, s);
+    expect((await sweeper.sweep(later())).deadLettered).toBe(0);
+    expect((await sweeper.sweep(later())).deadLettered).toBe(0);
+    expect((await sweeper.sweep(later())).deadLettered).toBe(1);
+    const dead = await h.stores.analytics.deadLetters(1000);
+    const mine = dead.newest.find((d) => d.event.id === event!.id);
+    expect(mine).toMatchObject({ attempts: 3, lastError: expect.stringMatching(/arrived early/) });
+    // Set aside: the next sweeps no longer try it.
+    await sweeper.sweep(later());
+    expect((await h.stores.analytics.deadLetters(1000)).newest.find((d) => d.event.id === event!.id)?.attempts).toBe(3);
+
+    expect(await h.stores.calls.redriveDeadLetters([event!.id])).toBe(1);
+    expect(await h.stores.calls.listPendingEventIds(event!.callId)).toEqual([event!.id]);
+  });
+
+  it('visits every unapplied event within a few sweeps, however many strays are older (no starvation)', async () => {
+    const s = scope();
+    const sweeper = new RecoverySweeper(
+      { stores: h.stores, engine: h.engine, logger: pino({ level: 'silent' }) },
+      { pageSize: 100, maxEventsPerSweep: 200, deadLetterAfterAttempts: 1000 },
+    );
+    await stray(505, s);
+    // A newer event that applies: a call.speak.started of a call in progress (nothing to do but mark it).
+    const call = makeCall(s, 'live', { status: 'answered', endedAt: null, outcome: null });
+    await h.stores.state.compareAndSet(call.id, toJson(freshCall(call, 'conversing', false)), 0, 3600);
+    const good = { id: s.id('good'), callId: call.id, type: 'call.speak.started', occurredAt: s.at(1000), payload: {} };
+    await h.stores.calls.appendEvents([good]);
+    const sweeps: number[] = [];
+    for (let i = 0; i < 5 && (await h.stores.calls.listPendingEventIds(call.id)).length > 0; i += 1) {
+      sweeps.push((await sweeper.sweep(later())).reapplied);
+      await h.engine.idle();
+    }
+    expect(await h.stores.calls.listPendingEventIds(call.id)).toEqual([]);
+    expect(sweeps.every((n) => n <= 200)).toBe(true);
+  }, 120_000);
 });

@@ -134,10 +134,11 @@ async function simulateEmbedded(options: SimulateCliOptions): Promise<SimulateSu
       limit: options.calls * 2,
     });
     const stats = carrier.stats();
-    const unapplied = await server.stores.calls.listUnappliedEvents(
-      new Date(Date.now() + 60_000).toISOString(),
-      100_000,
-    );
+    const unapplied = await server.stores.calls.listUnappliedEvents({
+      before: new Date(Date.now() + 60_000).toISOString(),
+      afterSeq: 0,
+      limit: 100_000,
+    });
     const unfinalized = ours.filter((c) => c.status !== 'ended' || !c.outcome).length;
     const commandFailures = Object.values(stats.commands.byName)
       .flatMap((byStatus) => Object.entries(byStatus))
@@ -146,6 +147,7 @@ async function simulateEmbedded(options: SimulateCliOptions): Promise<SimulateSu
     const injected = stats.commands.faultsInjected;
     const errors = {
       webhooks_exhausted: stats.webhooks.exhausted,
+      webhooks_refused: stats.webhooks.refused,
       unapplied_events: unapplied.length,
       unfinalized_calls: unfinalized,
       calls_missing: Math.max(0, options.calls - ours.length),
@@ -212,6 +214,7 @@ async function simulateAgainstTarget(options: SimulateCliOptions): Promise<Simul
     const stats = carrier.stats();
     const errors = {
       webhooks_exhausted: stats.webhooks.exhausted,
+      webhooks_refused: stats.webhooks.refused,
       calls_unfinished: options.calls - ended(),
     };
     return {

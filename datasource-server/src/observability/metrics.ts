@@ -56,3 +56,39 @@ export function registerBackupGauge(registry: Registry, readLastSuccess: () => P
     },
   });
 }
+
+/**
+ * voice_inbox_unapplied_events: acknowledged webhooks not applied yet, read at scrape time. A few
+ * are normal (events waiting for the one they depend on); a backlog that grows means events are
+ * acknowledged faster than they are applied, or a replica died with work in hand.
+ */
+export function registerInboxGauge(registry: Registry, countUnapplied: () => Promise<number>): void {
+  new Gauge({
+    name: 'voice_inbox_unapplied_events',
+    help: 'Acknowledged webhook events not applied yet (dead letters excluded), read at scrape time',
+    registers: [registry],
+    async collect() {
+      const n = await countUnapplied().catch(() => null);
+      if (n === null) this.reset();
+      else this.set(n);
+    },
+  });
+}
+
+/**
+ * voice_dead_letter_events: events set aside after every attempt to apply them failed, read at
+ * scrape time. Each one is a call whose record may be incomplete until ops re-drive it
+ * (`voice-agent dead-letters redrive`), so the alert fires on growth.
+ */
+export function registerDeadLetterGauge(registry: Registry, countDeadLetters: () => Promise<number>): void {
+  new Gauge({
+    name: 'voice_dead_letter_events',
+    help: 'Webhook events that could not be applied after every attempt (dead letters), read at scrape time',
+    registers: [registry],
+    async collect() {
+      const n = await countDeadLetters().catch(() => null);
+      if (n === null) this.reset();
+      else this.set(n);
+    },
+  });
+}

@@ -1,23 +1,26 @@
 import type { Logger } from 'pino';
 import type { CallEvent, CallOutcome, RawWebhook, UnrecognisedUtterance, VectorItem } from '../domain';
 import { GroupCommit } from '../util/group-commit';
+import { isDataError } from '../stores/sql/errors';
 import { Batcher } from '../util/batcher';
 import type { Stores } from '../ports';
 import type { Agent } from '../conversation/agent';
 import type { CallMetrics } from '../metrics/call-metrics';
-import { CarrierError, type CallCommands } from '../telnyx/commands';
-import { encodeClientState, type TelnyxWebhook } from '../telnyx/webhook-event';
-import { CallFlow, callIdOf, EventTooEarly, markApplied, type Plan } from './call-flow';
+import { CarrierError, type CallCommands, type DialResult } from '../telnyx/commands';
+import type { VerifiedWebhook } from '../telnyx/verify';
+import { encodeClientState } from '../telnyx/webhook-event';
+import { CallFlow, EventTooEarly, markApplied, type Plan } from './call-flow';
+import { CallRouter } from './call-router';
 import { KeyedQueue } from './keyed-queue';
-import { commandIdFor, fromJson, toJson, type LiveCall } from './live-call';
+import { commandIdFor, fromJson, outcomeOf, toJson, type LiveCall } from './live-call';
 
 export interface CallEngineOptions {
   /** Live state lives this long after the last change (covers the longest call). */
   stateTtlSeconds?: number;
-  /** Idempotency keys of webhook ids live this long (Telnyx retries for minutes; ≥ 10 min). */
-  dedupeTtlSeconds?: number;
   /** After hang-up and cost, wait this long for late (reordered) events before finalizing. */
   finalizeSettleMs?: number;
+  /** Finalizing waits (settle after settle) this many times for events of the call still pending. */
+  finalizeWaits?: number;
   /** An early event is retried this many times (with backoff) before the recovery sweep takes over. */
   earlyRetries?: number;
   /** Raw webhook bodies are kept this long. */
@@ -35,6 +38,10 @@ export interface CallEngineDeps {
 }
 
 export type IngestResult = 'accepted' | 'duplicate';
+
+/** What one attempt to apply an event did; the recovery sweep counts the failures. */
+export type ApplyResult =
+  { status: 'applied' | 'ignored' | 'duplicate' | 'rerouted' } | { status: 'deferred' | 'failed'; error: string };
 
 /** Vector collections the engine writes: every prospect turn, and the turns nobody understood. */
 export const UTTERANCES_COLLECTION = 'utterances';
@@ -55,7 +62,14 @@ const CAS_ATTEMPTS = 20;
  */
 export class CallEngine {
   private readonly flow: CallFlow;
+  readonly router: CallRouter;
   private readonly queue = new KeyedQueue();
+  /**
+   * Events that came before what they depend on, per call. Whenever another event of the call
+   * applies they are tried again at once, oldest `occurred_at` first, so a reordered call
+   * replays in the order things happened instead of in the order timers fire.
+   */
+  private readonly parked = new Map<string, Map<string, { event: CallEvent; receivedAt: number | null }>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly options: Required<CallEngineOptions>;
   /** Applied-marks and search vectors are written in batches, off the per-event path. */
@@ -73,10 +87,11 @@ export class CallEngine {
     options: CallEngineOptions = {},
   ) {
     this.flow = new CallFlow(deps.agent);
+    this.router = new CallRouter(deps.stores.calls);
     this.options = {
       stateTtlSeconds: options.stateTtlSeconds ?? 6 * 3600,
-      dedupeTtlSeconds: options.dedupeTtlSeconds ?? 3600,
       finalizeSettleMs: options.finalizeSettleMs ?? 2000,
+      finalizeWaits: options.finalizeWaits ?? 5,
       earlyRetries: options.earlyRetries ?? 8,
       rawWebhookTtlSeconds: options.rawWebhookTtlSeconds ?? 7 * 24 * 3600,
     };
@@ -84,7 +99,7 @@ export class CallEngine {
       const fresh = new Set(await deps.stores.calls.appendEvents(events));
       // The first copy of an id in the batch is the new one; later copies are duplicates.
       return events.map((e) => fresh.delete(e.id));
-    });
+    }, isDataError);
     // The raw body is for audit and replay; the event itself is already durable in the inbox.
     this.rawWebhooks = new Batcher(
       async (webhooks) => void (await deps.stores.transcripts.saveRawWebhooks(webhooks)),
@@ -117,52 +132,58 @@ export class CallEngine {
     );
   }
 
-  /** Stores a verified webhook once (de-duplicated on `data.id`) and schedules its application. */
-  async ingest(
-    webhook: TelnyxWebhook,
-    rawBody: Record<string, unknown>,
-    receivedAt = performance.now(),
-  ): Promise<IngestResult> {
-    const { stores, metrics } = this.deps;
-    const data = webhook.data;
-    const claimKey = `event:${data.id}`;
-    if (!(await stores.state.claimOnce(claimKey, this.options.dedupeTtlSeconds))) {
-      metrics.webhookDuplicates.inc();
-      return 'duplicate';
-    }
-    const event: CallEvent = {
-      id: data.id,
-      callId: callIdOf(data.payload),
-      type: data.event_type,
-      occurredAt: new Date(data.occurred_at).toISOString(),
-      payload: data.payload,
-    };
-    let stored: boolean;
-    try {
-      stored = await this.inbox.submit(event);
-    } catch (err) {
-      // Not acknowledged: let Telnyx's retry claim it again.
-      await stores.state.releaseClaim(claimKey).catch(() => undefined);
-      throw err;
-    }
-    if (!stored) {
-      metrics.webhookDuplicates.inc();
-      return 'duplicate';
-    }
+  /**
+   * Stores a verified webhook once and schedules its application. The inbox's unique key on the
+   * event id is the de-duplication: an event counts as seen only once it is durably stored, so
+   * a crash before the commit leaves nothing that would turn Telnyx's redelivery away.
+   */
+  async ingest(verified: VerifiedWebhook, receivedAt = performance.now()): Promise<IngestResult> {
+    const { metrics } = this.deps;
+    const { webhook, body } = verified;
     const now = Date.now();
+    const event: CallEvent = {
+      id: webhook.id,
+      callId: await this.router.route(webhook.id, webhook.eventType, webhook.payload),
+      type: webhook.eventType,
+      // Telnyx always sends it; without it, when we got it is the best we know.
+      occurredAt: webhook.occurredAt ?? new Date(now).toISOString(),
+      payload: webhook.payload,
+    };
+    if (!(await this.inbox.submit(event))) {
+      metrics.webhookDuplicates.inc();
+      return 'duplicate';
+    }
     this.rawWebhooks.add({
-      eventId: data.id,
+      eventId: webhook.id,
       receivedAt: new Date(now).toISOString(),
       expiresAt: new Date(now + this.options.rawWebhookTtlSeconds * 1000).toISOString(),
-      payload: rawBody,
+      payload: body,
     });
     this.schedule(event, receivedAt, 0);
     return 'accepted';
   }
 
-  /** Applies a stored event (again); used by the recovery sweep for events left unapplied. */
-  reapply(event: CallEvent): Promise<void> {
-    return this.queue.run(event.callId, () => this.apply(event, null, this.options.earlyRetries));
+  /**
+   * Applies a stored event (again), once, without retry timers of its own: the recovery sweep
+   * drives the retries of events left unapplied and counts the failures.
+   */
+  reapply(event: CallEvent): Promise<ApplyResult> {
+    return this.queue.run(event.callId, () => this.apply(event, null, Number.POSITIVE_INFINITY));
+  }
+
+  /** The dial went through: the call's Telnyx ids route its events that lack our client_state. */
+  async recordDialed(callId: string, dialed: DialResult): Promise<void> {
+    this.router.remember(dialed.callControlId, callId);
+    const ids = { callControlId: dialed.callControlId, callSessionId: dialed.callSessionId };
+    await this.queue.run(callId, async () => {
+      let record: LiveCall['record'] | null = null;
+      await this.mutate(callId, (live) => {
+        if (live.record.callControlId) return live;
+        record = { ...live.record, ...ids };
+        return { ...live, record };
+      });
+      if (record) await this.deps.stores.calls.upsertCall(record);
+    });
   }
 
   /** Creates the live state of an outbound call before it is dialled (the dialer calls this). */
@@ -202,11 +223,11 @@ export class CallEngine {
       const updated = { ...record, outcome: ended ? outcome : record.outcome, updatedAt: new Date().toISOString() };
       await this.mutate(callId, (live) => ({
         ...live,
-        verdict: outcome,
+        disposition: outcome,
         record: { ...live.record, outcome: updated.outcome, updatedAt: updated.updatedAt },
       }));
       await stores.calls.upsertCall(updated);
-      if (ended) await this.finalize(callId);
+      if (ended) await this.finalize(callId, { force: true });
     });
     return result;
   }
@@ -214,21 +235,38 @@ export class CallEngine {
   /**
    * Counts a finished call once (rollup), credits every (decision point → response) pair it used
    * once (learning graph), and frees its capacity slot. Safe to call again.
+   *
+   * The outcome is decided here from everything the call's events established. While events of
+   * the call are still pending in the inbox (reordered ones waiting for what they depend on),
+   * it returns 'pending' and does nothing, unless `force` (the recovery sweep, long after).
    */
-  async finalize(callId: string): Promise<void> {
+  async finalize(callId: string, options: { force?: boolean } = {}): Promise<'finalized' | 'pending' | 'skipped'> {
     const { stores, metrics, agent } = this.deps;
-    const call = await stores.calls.getCall(callId);
-    if (!call || call.status !== 'ended' || !call.outcome) return;
-    const live = await stores.state.get(callId);
-    const pairs = live ? fromJson(live.state).pairs : [];
-    await stores.graph.credit(callId, pairs, call.outcome === 'converted');
+    const stored = await stores.calls.getCall(callId);
+    if (!stored || stored.status !== 'ended') return 'skipped';
+    const state = await stores.state.get(callId);
+    const live = state ? fromJson(state.state) : null;
+    if (live && !options.force) {
+      const applied = new Set(live.applied);
+      const pending = (await stores.calls.listPendingEventIds(callId)).filter((id) => !applied.has(id));
+      if (pending.length > 0) return 'pending';
+    }
+    const outcome = live && !live.counted ? outcomeOf(live, stored.hangupCause) : stored.outcome;
+    if (!outcome) return 'skipped';
+    const call = { ...stored, outcome };
+    if (call.outcome !== stored.outcome) await stores.calls.upsertCall(call);
+    await this.mutate(callId, (l) => ({ ...l, counted: true, record: { ...l.record, outcome } }));
+    const pairs = live?.pairs ?? [];
+    await stores.graph.credit(callId, pairs, outcome === 'converted');
     for (const pair of pairs) agent.invalidate(pair.objectionId);
     const counted = await stores.calls.addToRollup(call);
     await stores.state.markInactive(callId);
+    this.parked.delete(callId);
     if (counted) {
-      metrics.callsTotal.inc({ direction: call.direction, outcome: call.outcome });
-      await this.deps.onFinalized?.(callId, call.outcome);
+      metrics.callsTotal.inc({ direction: call.direction, outcome });
+      await this.deps.onFinalized?.(callId, outcome);
     }
+    return 'finalized';
   }
 
   /** Waits until every scheduled event has been applied and its batched writes are done (tests, shutdown). */
@@ -252,7 +290,7 @@ export class CallEngine {
 
   private schedule(event: CallEvent, receivedAt: number | null, attempt: number, delayMs = 0): void {
     if (this.stopped) return;
-    const run = () => this.queue.run(event.callId, () => this.apply(event, receivedAt, attempt));
+    const run = () => this.queue.run(event.callId, () => this.apply(event, receivedAt, attempt)).then(() => undefined);
     if (delayMs === 0) {
       void run();
       return;
@@ -264,21 +302,69 @@ export class CallEngine {
     this.timers.add(timer);
   }
 
-  private async apply(event: CallEvent, receivedAt: number | null, attempt: number): Promise<void> {
+  private async apply(event: CallEvent, receivedAt: number | null, attempt: number): Promise<ApplyResult> {
     const { metrics, logger } = this.deps;
     try {
-      const result = await this.applyOnce(event, receivedAt);
-      metrics.eventsApplied.inc({ event_type: event.type, result });
+      const status = await this.applyOnce(event, receivedAt);
+      metrics.eventsApplied.inc({ event_type: event.type, result: status });
+      this.parked.get(event.callId)?.delete(event.id);
+      if (status !== 'duplicate') await this.applyParked(event.callId);
+      return { status };
     } catch (err) {
-      if (err instanceof EventTooEarly && attempt < this.options.earlyRetries) {
-        metrics.eventsApplied.inc({ event_type: event.type, result: 'deferred' });
-        this.schedule(event, receivedAt, attempt + 1, Math.min(2000, 25 * 2 ** attempt));
-        return;
-      }
+      if (err instanceof EventTooEarly) return this.deferred(event, receivedAt, attempt, err);
       // Left unapplied in the inbox: the recovery sweep retries it.
       metrics.eventsApplied.inc({ event_type: event.type, result: 'error' });
       logger.warn({ err, eventId: event.id, callId: event.callId, type: event.type }, 'event not applied yet');
+      return { status: 'failed', error: (err as Error).message };
     }
+  }
+
+  /** An event that came too early: moved to its real call if it was misrouted, else parked and retried. */
+  private async deferred(
+    event: CallEvent,
+    receivedAt: number | null,
+    attempt: number,
+    reason: EventTooEarly,
+  ): Promise<ApplyResult> {
+    const callId = await this.router.reroute(event.callId, event.payload);
+    if (callId) {
+      await this.deps.stores.calls.rerouteEvent(event.id, callId);
+      this.schedule({ ...event, callId }, receivedAt, attempt);
+      return { status: 'rerouted' };
+    }
+    this.deps.metrics.eventsApplied.inc({ event_type: event.type, result: 'deferred' });
+    if (attempt < this.options.earlyRetries) {
+      this.park(event, receivedAt);
+      this.schedule(event, receivedAt, attempt + 1, Math.min(2000, 25 * 2 ** attempt));
+    }
+    return { status: 'deferred', error: reason.message };
+  }
+
+  private park(event: CallEvent, receivedAt: number | null): void {
+    let parked = this.parked.get(event.callId);
+    if (!parked) this.parked.set(event.callId, (parked = new Map()));
+    parked.set(event.id, { event, receivedAt });
+  }
+
+  /** Retries the call's parked events in the order they happened, as long as one of them applies. */
+  private async applyParked(callId: string): Promise<void> {
+    const parked = this.parked.get(callId);
+    for (let progress = true; progress && parked && parked.size > 0;) {
+      progress = false;
+      const waiting = [...parked.values()].sort((a, b) => compareOccurred(a.event, b.event));
+      for (const { event, receivedAt } of waiting) {
+        try {
+          const status = await this.applyOnce(event, receivedAt);
+          this.deps.metrics.eventsApplied.inc({ event_type: event.type, result: status });
+          parked.delete(event.id);
+          progress = true;
+        } catch (err) {
+          if (err instanceof EventTooEarly) continue;
+          parked.delete(event.id); // its own timer or the recovery sweep tries it again
+        }
+      }
+    }
+    if (parked?.size === 0) this.parked.delete(callId);
   }
 
   private async applyOnce(event: CallEvent, receivedAt: number | null): Promise<'applied' | 'ignored' | 'duplicate'> {
@@ -416,14 +502,18 @@ export class CallEngine {
     }
   }
 
-  private settleThenFinalize(callId: string): void {
+  /** Finalizes once late events had time to arrive; waits longer while some are still pending. */
+  private settleThenFinalize(callId: string, waits = 0): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      void this.queue.run(callId, () =>
-        this.finalize(callId).catch((err: unknown) =>
-          this.deps.logger.warn({ err, callId }, 'finalize failed; the sweep retries'),
-        ),
-      );
+      void this.queue.run(callId, async () => {
+        try {
+          const force = waits >= this.options.finalizeWaits;
+          if ((await this.finalize(callId, { force })) === 'pending') this.settleThenFinalize(callId, waits + 1);
+        } catch (err) {
+          this.deps.logger.warn({ err, callId }, 'finalize failed; the sweep retries');
+        }
+      });
     }, this.options.finalizeSettleMs);
     this.timers.add(timer);
   }
@@ -446,4 +536,8 @@ export class CallEngine {
   private async mutateVersioned(callId: string, next: LiveCall, version: number): Promise<void> {
     await this.deps.stores.state.compareAndSet(callId, toJson(next), version, this.options.stateTtlSeconds);
   }
+}
+
+function compareOccurred(a: CallEvent, b: CallEvent): number {
+  return a.occurredAt < b.occurredAt ? -1 : a.occurredAt > b.occurredAt ? 1 : a.id < b.id ? -1 : 1;
 }

@@ -8,6 +8,11 @@ export interface RecoveryOptions {
   unappliedAfterMs?: number;
   /** A call ended this long ago and still not counted is finalized (its cost may never come). */
   finalizeAfterMs?: number;
+  /** Events fetched per page; a sweep pages on until `maxEventsPerSweep` (and resumes there next time). */
+  pageSize?: number;
+  maxEventsPerSweep?: number;
+  /** Failed attempts after which an event is set aside as a dead letter (the sweep stops retrying it). */
+  deadLetterAfterAttempts?: number;
   /**
    * How often expired raw webhook bodies are purged. They live for days, so there is no hurry,
    * and on a document store without a usable index (FerretDB on SQLite) every purge scans the
@@ -28,6 +33,8 @@ export class RecoverySweeper {
   /** Set by stop(): a sweep in progress ends after the event or call in hand (shutdown stays bounded). */
   private stopping = false;
   private lastPurgeAt = Number.NEGATIVE_INFINITY;
+  /** Inbox position the next sweep continues from, so a backlog of strays never hides newer events. */
+  private cursor = 0;
   private readonly options: Required<RecoveryOptions>;
 
   constructor(
@@ -39,6 +46,9 @@ export class RecoverySweeper {
       unappliedAfterMs: options.unappliedAfterMs ?? 15_000,
       finalizeAfterMs: options.finalizeAfterMs ?? 60_000,
       purgeEveryMs: options.purgeEveryMs ?? 10 * 60_000,
+      pageSize: options.pageSize ?? 500,
+      maxEventsPerSweep: options.maxEventsPerSweep ?? 2000,
+      deadLetterAfterAttempts: options.deadLetterAfterAttempts ?? 10,
     };
   }
 
@@ -63,16 +73,7 @@ export class RecoverySweeper {
   /** One pass; returns what it did. */
   async sweep(now = Date.now()): Promise<SweepResult> {
     const { stores, engine } = this.deps;
-    const events = await stores.calls.listUnappliedEvents(
-      new Date(now - this.options.unappliedAfterMs).toISOString(),
-      500,
-    );
-    let reapplied = 0;
-    for (const event of events) {
-      if (this.stopping) break; // what is left stays in the inbox for the next sweep, anywhere
-      await engine.reapply(event);
-      reapplied += 1;
-    }
+    const { reapplied, deadLettered } = await this.reapplyUnapplied(now);
     const calls = await stores.calls.listUnfinalizedCalls(
       new Date(now - this.options.finalizeAfterMs).toISOString(),
       500,
@@ -80,7 +81,8 @@ export class RecoverySweeper {
     let finalized = 0;
     for (const call of calls) {
       if (this.stopping) break;
-      await engine.finalize(call.id);
+      // Long after the end: whatever is still pending will not change the outcome any more.
+      await engine.finalize(call.id, { force: true });
       finalized += 1;
     }
     const released = this.stopping ? 0 : await this.releaseSlotsOfFinalizedCalls();
@@ -89,10 +91,43 @@ export class RecoverySweeper {
       this.lastPurgeAt = now;
       purged = await stores.transcripts.purgeExpiredWebhooks(new Date(now).toISOString());
     }
-    if (reapplied + finalized + released > 0) {
-      this.deps.logger.info({ reapplied, finalized, released }, 'recovery sweep caught up');
+    if (reapplied + finalized + released + deadLettered > 0) {
+      this.deps.logger.info({ reapplied, finalized, released, deadLettered }, 'recovery sweep caught up');
     }
-    return { reapplied, finalized, released, purged };
+    return { reapplied, finalized, released, purged, deadLettered };
+  }
+
+  /**
+   * Pages through unapplied events in inbox order from where the last sweep stopped, so every
+   * one of them is visited within a few sweeps however many strays there are. An event that
+   * fails `deadLetterAfterAttempts` times is set aside as a dead letter.
+   */
+  private async reapplyUnapplied(now: number): Promise<{ reapplied: number; deadLettered: number }> {
+    const { stores, engine, logger } = this.deps;
+    const before = new Date(now - this.options.unappliedAfterMs).toISOString();
+    let reapplied = 0;
+    let deadLettered = 0;
+    while (reapplied < this.options.maxEventsPerSweep && !this.stopping) {
+      const limit = Math.min(this.options.pageSize, this.options.maxEventsPerSweep - reapplied);
+      const page = await stores.calls.listUnappliedEvents({ before, afterSeq: this.cursor, limit });
+      for (const event of page) {
+        if (this.stopping) break; // what is left stays in the inbox for the next sweep, anywhere
+        this.cursor = event.seq;
+        reapplied += 1;
+        const result = await engine.reapply(event);
+        if (result.status !== 'deferred' && result.status !== 'failed') continue;
+        const attempts = await stores.calls.recordApplyFailure(event.id, result.error);
+        if (attempts < this.options.deadLetterAfterAttempts) continue;
+        await stores.calls.moveToDeadLetters(event.id, `not applied after ${attempts} attempts: ${result.error}`);
+        logger.error({ eventId: event.id, callId: event.callId, type: event.type, attempts }, 'event dead-lettered');
+        deadLettered += 1;
+      }
+      if (page.length < limit) {
+        this.cursor = 0; // reached the end: the next sweep starts from the oldest again
+        break;
+      }
+    }
+    return { reapplied, deadLettered };
   }
 
   /** Without this a leaked slot would lower the dialer's capacity until Redis is flushed. */
@@ -116,6 +151,8 @@ export interface SweepResult {
   /** capacity slots freed because their call was already finalized */
   released: number;
   purged: number;
+  /** events set aside after their last failed attempt */
+  deadLettered: number;
 }
 
 /** Call ids per rollup lookup: one round trip covers the whole active set at CALL_CAPACITY 1000. */

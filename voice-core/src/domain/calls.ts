@@ -44,6 +44,21 @@ export interface CallEvent {
   payload: Record<string, unknown>;
 }
 
+/** An inbox event not applied yet, with its place in the inbox (arrival order) and failed attempts. */
+export interface InboxEvent extends CallEvent {
+  seq: number;
+  attempts: number;
+}
+
+/** An event that could not be applied after every attempt: kept aside for review and re-drive. */
+export interface DeadLetter {
+  event: CallEvent;
+  attempts: number;
+  lastError: string | null;
+  deadAt: string;
+  reason: string;
+}
+
 /** Per-minute aggregate that time-series panels read instead of scanning calls. */
 export interface CallRollup {
   /** Start of the bucket, ISO-8601. */

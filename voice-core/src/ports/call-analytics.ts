@@ -1,4 +1,4 @@
-import type { CallDirection, TimeRange } from '../domain';
+import type { CallDirection, DeadLetter, TimeRange } from '../domain';
 import type { StoreAdapter } from './store';
 
 /** Turn-latency histogram bucket bounds in ms (the last bucket is open-ended). */
@@ -67,6 +67,10 @@ export interface CallAnalytics extends StoreAdapter {
   beastModeSeries(query: BucketQuery): Promise<ScorePoint[]>;
   /** Unix seconds of the newest successful `voice-agent backup` recorded here, or null. */
   lastBackupSuccess(): Promise<number | null>;
+  /** Acknowledged events not applied yet (dead letters aside): the recovery sweep's backlog. */
+  unappliedEvents(): Promise<number>;
+  /** Events set aside after every attempt to apply them failed, newest first. */
+  deadLetters(limit: number): Promise<{ total: number; newest: DeadLetter[] }>;
   /** Distinct non-empty values of a call attribute seen in the range, most frequent first. */
   distinctValues(attribute: 'persona' | 'campaign', range: TimeRange, limit: number): Promise<string[]>;
 }

@@ -1,4 +1,12 @@
-import type { BeastModeSnapshot, CallDirection, CallEvent, CallRecord, CallRollup, TimeRange } from '../domain';
+import type {
+  BeastModeSnapshot,
+  CallDirection,
+  CallEvent,
+  CallRecord,
+  CallRollup,
+  InboxEvent,
+  TimeRange,
+} from '../domain';
 import type { CallAnalytics } from './call-analytics';
 import type { StoreAdapter } from './store';
 
@@ -24,8 +32,23 @@ export interface CallStore extends StoreAdapter {
   listEvents(callId: string): Promise<CallEvent[]>;
   /** Records that these events were applied to their calls' state; the stored event log is the inbox. */
   markEventsApplied(eventIds: string[]): Promise<void>;
-  /** Stored events never marked applied that arrived before `before`, oldest first (crash recovery). */
-  listUnappliedEvents(before: string, limit: number): Promise<CallEvent[]>;
+  /**
+   * Stored events never applied nor dead-lettered that arrived before `before` and after inbox
+   * position `afterSeq`, in arrival order (crash recovery pages through all of them).
+   */
+  listUnappliedEvents(query: { before: string; afterSeq: number; limit: number }): Promise<InboxEvent[]>;
+  /** Ids of this call's events that are neither applied nor dead-lettered. */
+  listPendingEventIds(callId: string): Promise<string[]>;
+  /** Counts a failed attempt to apply the event and keeps the error; returns the attempts so far. */
+  recordApplyFailure(eventId: string, error: string): Promise<number>;
+  /** Sets the event aside: the recovery sweep stops retrying it (idempotent). */
+  moveToDeadLetters(eventId: string, reason: string): Promise<void>;
+  /** Puts dead letters back in the inbox with their attempts reset; returns how many. */
+  redriveDeadLetters(eventIds: string[] | 'all'): Promise<number>;
+  /** Our id of the call Telnyx knows by these ids (events without our client_state). */
+  findCallIdByTelnyxIds(ids: { callControlId: string | null; callSessionId: string | null }): Promise<string | null>;
+  /** Moves a stored event to another call (it was routed before the call's Telnyx ids were known). */
+  rerouteEvent(eventId: string, callId: string): Promise<void>;
 
   /**
    * Moves up to `limit` queued calls to `dialing` and returns them, oldest first. Concurrent

@@ -3,10 +3,11 @@ export { DataDirLockedError, LOCK_FILE, setLockCommand, type LockHolder } from '
 export { EmbeddedLearningGraph } from './embedded/learning-graph';
 export { EmbeddedTranscriptStore } from './embedded/transcript-store';
 export { EmbeddedVectorStore } from './embedded/vector-store';
-export { InMemoryCallStateStore } from './memory/call-state-store';
+export { EmbeddedCallStateStore } from './embedded/call-state-store';
 export { SqlCallStore } from './sql/call-store';
 export { DERIVED_TABLES, ROLLUP_SOURCE_TABLES } from './sql/rollup-levels';
 export type { SqlExecutor, SqlQueryable } from './sql/executor';
 export { HEALTH_PROBE_TIMEOUT_MS, probeHealth } from './health';
 export { openStores, openEmbeddedStores, bundleStores, type StoreOptions, type StoreAdapters } from './open';
 export * from './native';
+export { isDataError } from './sql/errors';

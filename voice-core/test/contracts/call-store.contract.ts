@@ -180,14 +180,102 @@ export function callStoreContract(getStore: () => CallStore): void {
       await getStore().appendEvents([a, b]);
       const future = new Date(Date.now() + 60_000).toISOString();
       const own = async () =>
-        (await getStore().listUnappliedEvents(future, 100_000)).filter((e) => e.callId === callId);
+        (await getStore().listUnappliedEvents({ before: future, afterSeq: 0, limit: 100_000 })).filter(
+          (e) => e.callId === callId,
+        );
       expect((await own()).map((e) => e.id)).toEqual([a.id, b.id]);
       await getStore().markEventsApplied([a.id]);
       await getStore().markEventsApplied([a.id, s.id('unknown')]);
       await getStore().markEventsApplied([]);
       expect((await own()).map((e) => e.id)).toEqual([b.id]);
       const past = new Date(Date.now() - 60_000).toISOString();
-      expect((await getStore().listUnappliedEvents(past, 100_000)).filter((e) => e.callId === callId)).toEqual([]);
+      expect(
+        (await getStore().listUnappliedEvents({ before: past, afterSeq: 0, limit: 100_000 })).filter(
+          (e) => e.callId === callId,
+        ),
+      ).toEqual([]);
+    });
+
+    it('pages through unapplied events in inbox order from a position, and counts failed attempts', async () => {
+      const s = scope();
+      const callId = s.id('call');
+      const events = [1, 2, 3].map((n) => ({
+        id: s.id(`p${n}`),
+        callId,
+        type: 'call.transcription',
+        occurredAt: s.at(10 - n), // occurrence order is the reverse of arrival order
+        payload: { n },
+      }));
+      for (const e of events) await getStore().appendEvents([e]);
+      const future = new Date(Date.now() + 60_000).toISOString();
+      const page = async (afterSeq: number) =>
+        (await getStore().listUnappliedEvents({ before: future, afterSeq, limit: 100_000 })).filter(
+          (e) => e.callId === callId,
+        );
+      const all = await page(0);
+      expect(all.map((e) => e.id)).toEqual(events.map((e) => e.id));
+      expect(all.every((e, i) => i === 0 || e.seq > all[i - 1]!.seq)).toBe(true);
+      expect((await page(all[0]!.seq)).map((e) => e.id)).toEqual([events[1]!.id, events[2]!.id]);
+      expect(all.map((e) => e.attempts)).toEqual([0, 0, 0]);
+      expect(await getStore().recordApplyFailure(events[0]!.id, 'arrived early')).toBe(1);
+      expect(await getStore().recordApplyFailure(events[0]!.id, 'arrived early')).toBe(2);
+      expect((await page(0))[0]?.attempts).toBe(2);
+      expect([...(await getStore().listPendingEventIds(callId))].sort()).toEqual(events.map((e) => e.id).sort());
+    });
+
+    it('sets dead letters aside (out of the unapplied pages and pending ids) and re-drives them', async () => {
+      const s = scope();
+      const callId = s.id('call');
+      const e = { id: s.id('dead'), callId, type: 'call.answered', occurredAt: s.at(1), payload: {} };
+      await getStore().appendEvents([e]);
+      await getStore().recordApplyFailure(e.id, 'no state for this call yet');
+      await getStore().moveToDeadLetters(e.id, 'not applied after 1 attempts');
+      await getStore().moveToDeadLetters(e.id, 'again: no-op');
+      const future = new Date(Date.now() + 60_000).toISOString();
+      const unapplied = async () =>
+        (await getStore().listUnappliedEvents({ before: future, afterSeq: 0, limit: 100_000 })).filter(
+          (x) => x.callId === callId,
+        );
+      expect(await unapplied()).toEqual([]);
+      expect(await getStore().listPendingEventIds(callId)).toEqual([]);
+      const dead = await getStore().analytics().deadLetters(100_000);
+      const mine = dead.newest.find((d) => d.event.id === e.id);
+      expect(mine).toMatchObject({ attempts: 1, lastError: 'no state for this call yet', event: e });
+      expect(mine?.reason).toBe('not applied after 1 attempts');
+      expect(dead.total).toBeGreaterThanOrEqual(1);
+
+      expect(await getStore().redriveDeadLetters([e.id])).toBe(1);
+      expect(await getStore().redriveDeadLetters([e.id])).toBe(0);
+      expect((await unapplied()).map((x) => [x.id, x.attempts])).toEqual([[e.id, 0]]);
+      expect((await getStore().analytics().deadLetters(100_000)).newest.some((d) => d.event.id === e.id)).toBe(false);
+    });
+
+    it('finds a call by its Telnyx ids and moves a stored event to another call', async () => {
+      const s = scope();
+      const call = makeCall(s, 'routed', { callControlId: s.id('v3:ccid'), callSessionId: s.id('session') });
+      await getStore().upsertCall(call);
+      expect(await getStore().findCallIdByTelnyxIds({ callControlId: s.id('v3:ccid'), callSessionId: null })).toBe(
+        call.id,
+      );
+      expect(await getStore().findCallIdByTelnyxIds({ callControlId: null, callSessionId: s.id('session') })).toBe(
+        call.id,
+      );
+      expect(
+        await getStore().findCallIdByTelnyxIds({ callControlId: s.id('other'), callSessionId: s.id('other') }),
+      ).toBeNull();
+      expect(await getStore().findCallIdByTelnyxIds({ callControlId: null, callSessionId: null })).toBeNull();
+
+      const e = {
+        id: s.id('stray'),
+        callId: s.id('derived'),
+        type: 'call.transcription',
+        occurredAt: s.at(1),
+        payload: {},
+      };
+      await getStore().appendEvents([e]);
+      await getStore().rerouteEvent(e.id, call.id);
+      expect((await getStore().listEvents(call.id)).map((x) => x.id)).toEqual([e.id]);
+      expect(await getStore().listEvents(s.id('derived'))).toEqual([]);
     });
 
     it('hands each queued call to exactly one of several concurrent claimers, oldest first', async () => {

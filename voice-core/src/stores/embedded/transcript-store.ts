@@ -1,7 +1,7 @@
 import type { RawWebhook, TimeRange, TranscriptTurn, UnrecognisedUtterance } from '../../domain';
 import type { StoreHealth, TranscriptStore } from '../../ports';
 import { iso, type SqlExecutor } from '../sql/executor';
-import { parseJson } from '../sql/call-store';
+import { parseJson } from '../sql/json';
 import { probeHealth } from '../health';
 
 /** Mongo role on PGlite: each turn and webhook is a JSONB document. */

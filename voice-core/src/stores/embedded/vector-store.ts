@@ -1,7 +1,7 @@
 import type { VectorItem, VectorMatch, VectorMetadata } from '../../domain';
 import type { StoreHealth, VectorStore } from '../../ports';
 import { fromVectorLiteral, toVectorLiteral, type SqlExecutor } from '../sql/executor';
-import { parseJson } from '../sql/call-store';
+import { parseJson } from '../sql/json';
 import { probeHealth } from '../health';
 
 /** Chroma role on PGlite + pgvector: cosine distance with the `<=>` operator. */

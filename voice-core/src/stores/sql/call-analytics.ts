@@ -1,4 +1,4 @@
-import type { TimeRange } from '../../domain';
+import type { DeadLetter, TimeRange } from '../../domain';
 import {
   TURN_LATENCY_BOUNDS_MS,
   type AdapterKind,
@@ -15,6 +15,7 @@ import { probeHealth } from '../health';
 import { lastBackupSuccess } from '../../backup/status';
 import { cutParams, planParams, planRollups, rollupSource } from './rollup-plan';
 import { BEAST_MODE_SCORE_TABLES } from './rollup-levels';
+import { parseJson } from './json';
 
 /** Rollups are per minute; a coarser bucket must be a whole number of minutes. */
 function bucketSeconds(q: BucketQuery): number {
@@ -157,6 +158,43 @@ export class SqlCallAnalytics implements CallAnalytics {
       [range.from, range.to, limit],
     );
     return rows.map((r) => String(r.v));
+  }
+
+  async unappliedEvents(): Promise<number> {
+    const { rows } = await this.writer.query<{ n: string }>(
+      `select count(*) as n from call_events e where e.applied_at is null
+         and not exists (select 1 from event_dead_letters d where d.event_id = e.id)`,
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async deadLetters(limit: number): Promise<{ total: number; newest: DeadLetter[] }> {
+    // Read on the primary: the set changes when ops re-drive, and a lagging replica would hide that.
+    const [{ rows: count }, { rows }] = await Promise.all([
+      this.writer.query<{ n: string }>('select count(*) as n from event_dead_letters'),
+      this.writer.query(
+        `select e.id, e.call_id, e.type, e.occurred_at, e.payload, e.attempts, e.last_error, d.dead_at, d.reason
+         from event_dead_letters d join call_events e on e.id = d.event_id
+         order by d.dead_at desc, e.id limit $1`,
+        [limit],
+      ),
+    ]);
+    return {
+      total: Number(count[0]?.n ?? 0),
+      newest: rows.map((r) => ({
+        event: {
+          id: String(r.id),
+          callId: String(r.call_id),
+          type: String(r.type),
+          occurredAt: iso(r.occurred_at),
+          payload: parseJson(r.payload),
+        },
+        attempts: Number(r.attempts),
+        lastError: (r.last_error as string | null) ?? null,
+        deadAt: iso(r.dead_at),
+        reason: String(r.reason),
+      })),
+    };
   }
 
   lastBackupSuccess(): Promise<number | null> {

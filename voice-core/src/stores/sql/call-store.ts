@@ -1,8 +1,9 @@
-import type { BeastModeSnapshot, CallEvent, CallRecord, CallRollup, TimeRange } from '../../domain';
+import type { BeastModeSnapshot, CallEvent, CallRecord, CallRollup, InboxEvent, TimeRange } from '../../domain';
 import type { AdapterKind, CallAnalytics, CallStore, ListCallsQuery, StoreHealth } from '../../ports';
 import { SqlCallAnalytics } from './call-analytics';
 import { iso, isoOrNull, type SqlExecutor, type SqlQueryable } from './executor';
 import { probeHealth } from '../health';
+import { parseJson } from './json';
 
 const CALL_COLUMNS = `id, direction, status, from_number, to_number, persona, campaign, call_control_id,
   call_session_id, started_at, answered_at, ended_at, outcome, hangup_cause, hangup_source, cost_usd, updated_at`;
@@ -103,13 +104,71 @@ export class SqlCallStore implements CallStore {
     );
   }
 
-  async listUnappliedEvents(before: string, limit: number): Promise<CallEvent[]> {
+  async listUnappliedEvents(query: { before: string; afterSeq: number; limit: number }): Promise<InboxEvent[]> {
     const { rows } = await this.writer.query(
-      `select id, call_id, type, occurred_at, payload from call_events
-       where applied_at is null and received_at < $1 order by received_at, arrival limit $2`,
-      [before, limit],
+      `select e.arrival, e.attempts, e.id, e.call_id, e.type, e.occurred_at, e.payload from call_events e
+       where e.applied_at is null and e.arrival > $2 and e.received_at < $1
+         and not exists (select 1 from event_dead_letters d where d.event_id = e.id)
+       order by e.arrival limit $3`,
+      [query.before, query.afterSeq, query.limit],
     );
-    return rows.map(toCallEvent);
+    return rows.map((r) => ({ ...toCallEvent(r), seq: Number(r.arrival), attempts: Number(r.attempts) }));
+  }
+
+  async listPendingEventIds(callId: string): Promise<string[]> {
+    const { rows } = await this.writer.query<{ id: string }>(
+      `select e.id from call_events e where e.call_id = $1 and e.applied_at is null
+         and not exists (select 1 from event_dead_letters d where d.event_id = e.id)`,
+      [callId],
+    );
+    return rows.map((r) => String(r.id));
+  }
+
+  async recordApplyFailure(eventId: string, error: string): Promise<number> {
+    const { rows } = await this.writer.query<{ attempts: number }>(
+      'update call_events set attempts = attempts + 1, last_error = $2 where id = $1 returning attempts',
+      [eventId, error.slice(0, 2000)],
+    );
+    return Number(rows[0]?.attempts ?? 0);
+  }
+
+  async moveToDeadLetters(eventId: string, reason: string): Promise<void> {
+    await this.writer.query(
+      'insert into event_dead_letters (event_id, reason) values ($1, $2) on conflict (event_id) do nothing',
+      [eventId, reason.slice(0, 2000)],
+    );
+  }
+
+  async redriveDeadLetters(eventIds: string[] | 'all'): Promise<number> {
+    const all = eventIds === 'all';
+    // One statement: the dead letters leave and their attempts restart together.
+    const { rows } = await this.writer.query(
+      `with gone as (
+         delete from event_dead_letters where $1::boolean or event_id = any($2::text[]) returning event_id
+       )
+       update call_events e set attempts = 0 from gone where e.id = gone.event_id returning e.id`,
+      [all, all ? [] : eventIds],
+    );
+    return rows.length;
+  }
+
+  async findCallIdByTelnyxIds(ids: {
+    callControlId: string | null;
+    callSessionId: string | null;
+  }): Promise<string | null> {
+    if (!ids.callControlId && !ids.callSessionId) return null;
+    const { rows } = await this.writer.query<{ id: string }>(
+      `select id from calls where call_control_id = $1
+       union all
+       select id from calls where call_session_id = $2 and $1::text is distinct from call_control_id
+       limit 1`,
+      [ids.callControlId, ids.callSessionId],
+    );
+    return rows[0] ? String(rows[0].id) : null;
+  }
+
+  async rerouteEvent(eventId: string, callId: string): Promise<void> {
+    await this.writer.query('update call_events set call_id = $2 where id = $1', [eventId, callId]);
   }
 
   async claimQueuedCalls(limit: number): Promise<CallRecord[]> {
@@ -240,11 +299,6 @@ export class SqlCallStore implements CallStore {
   close(): Promise<void> {
     return this.onClose();
   }
-}
-
-/** node-postgres and PGlite both parse jsonb; a text column (or a driver setting) may not. */
-export function parseJson(value: unknown): Record<string, unknown> {
-  return (typeof value === 'string' ? JSON.parse(value) : value) as Record<string, unknown>;
 }
 
 function toCallEvent(r: Record<string, unknown>): CallEvent {

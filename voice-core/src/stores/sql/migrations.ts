@@ -103,6 +103,23 @@ CALL_STORE_MIGRATIONS.push({
 
 CALL_STORE_MIGRATIONS.push(ROLLUP_LEVELS_MIGRATION);
 
+CALL_STORE_MIGRATIONS.push({
+  version: 5,
+  name: 'inbox attempts and dead letters; routing by Telnyx session id',
+  sql: `
+    alter table call_events add column attempts integer not null default 0;
+    alter table call_events add column last_error text;
+    create index call_events_unapplied_arrival_idx on call_events (arrival) where applied_at is null;
+    create table event_dead_letters (
+      event_id text primary key references call_events (id),
+      dead_at timestamptz not null default now(),
+      reason text not null
+    );
+    create index event_dead_letters_dead_at_idx on event_dead_letters (dead_at desc);
+    create index calls_call_session_id_idx on calls (call_session_id);
+  `,
+});
+
 export const DOCUMENT_MIGRATIONS: Migration[] = [
   {
     version: 1,
@@ -155,6 +172,24 @@ export const GRAPH_MIGRATIONS: Migration[] = [
         primary key (objection_id, response_id)
       );
       create table graph_credits (credit_id text primary key);
+    `,
+  },
+];
+
+/** The Redis role on the embedded database (live call state that survives a crash). */
+export const STATE_MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'live call state, claims and the active set',
+    sql: `
+      create table live_calls (
+        call_id text primary key,
+        state jsonb not null,
+        version integer not null,
+        expires_at timestamptz not null
+      );
+      create table live_claims (key text primary key, expires_at timestamptz not null);
+      create table live_active (call_id text primary key);
     `,
   },
 ];
