@@ -7,7 +7,7 @@ import { learningGraphContract } from './contracts/learning-graph.contract';
 import { vectorStoreContract } from './contracts/vector-store.contract';
 import { callStateStoreContract } from './contracts/call-state-store.contract';
 
-describe('embedded adapters (PGlite in memory, in-process state)', () => {
+describe('embedded adapters (PGlite in memory)', () => {
   let stores: Stores;
   const registry = new Registry();
 

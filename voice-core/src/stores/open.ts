@@ -5,7 +5,7 @@ import { EmbeddedDatabase } from './embedded/database';
 import { EmbeddedLearningGraph } from './embedded/learning-graph';
 import { EmbeddedTranscriptStore } from './embedded/transcript-store';
 import { EmbeddedVectorStore } from './embedded/vector-store';
-import { InMemoryCallStateStore } from './memory/call-state-store';
+import { EmbeddedCallStateStore } from './embedded/call-state-store';
 import { openNativeAdapter, type NativeStoreOptions } from './native';
 import { SqlCallStore } from './sql/call-store';
 
@@ -19,7 +19,7 @@ export interface StoreOptions extends NativeStoreOptions {
   dataDir: string | null;
 }
 
-/** Opens every store on the embedded adapters (PGlite in `dataDir`, live state in process). */
+/** Opens every store on the embedded adapters (one PGlite database in `dataDir`). */
 export async function openEmbeddedStores(options: { dataDir: string | null }): Promise<StoreAdapters> {
   const db = await EmbeddedDatabase.open(options.dataDir);
   return {
@@ -27,7 +27,7 @@ export async function openEmbeddedStores(options: { dataDir: string | null }): P
     transcripts: new EmbeddedTranscriptStore(db, db.retain()),
     graph: new EmbeddedLearningGraph(db, db.retain()),
     vectors: new EmbeddedVectorStore(db, db.retain()),
-    state: new InMemoryCallStateStore(),
+    state: new EmbeddedCallStateStore(db, db.retain()),
   };
 }
 

@@ -5,6 +5,7 @@ import {
   CALL_STORE_MIGRATIONS,
   DOCUMENT_MIGRATIONS,
   GRAPH_MIGRATIONS,
+  STATE_MIGRATIONS,
   VECTOR_MIGRATIONS,
   migrate,
 } from '../sql/migrations';
@@ -52,6 +53,7 @@ export class EmbeddedDatabase implements SqlExecutor {
       await migrate(db, 'documents', DOCUMENT_MIGRATIONS);
       await migrate(db, 'graph', GRAPH_MIGRATIONS);
       await migrate(db, 'vectors', VECTOR_MIGRATIONS);
+      await migrate(db, 'state', STATE_MIGRATIONS);
       if (dataDir) tightenModes(dataDir);
       return db;
     } catch (err) {
