@@ -38,6 +38,29 @@ describe('configuration from the environment', () => {
     expect(() => loadEnv({ API_TOKEN: 'short-secret' })).not.toThrow(/short-secret/);
   });
 
+  it.each([
+    ['NEON_DATABASE_URL', 'postgres://voice:s3cret-pw@db:5432:extra/voice'],
+    ['REDIS_URL', 'redis://:s3cret-pw@cache:notaport'],
+    ['MONGODB_URI', 'mongodb://app:s3cret-pw@'],
+    ['MONGODB_URI', 'http://app:s3cret-pw@mongo/voice'],
+  ])('names a malformed %s without echoing its password', (name, value) => {
+    expect(() => loadEnv({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name}: `));
+    expect(() => loadEnv({ [name]: value })).not.toThrow(/s3cret-pw/);
+  });
+
+  it('checks TELNYX_PUBLIC_KEY at start-up: a 32-byte Ed25519 key in base64', () => {
+    const telnyx = { TELNYX_API_KEY: 'KEYx', TELNYX_CONNECTION_ID: 'conn' };
+    expect(() => loadEnv({ ...telnyx, TELNYX_PUBLIC_KEY: 'not base64!' })).toThrow(
+      /TELNYX_PUBLIC_KEY: expected a base64 Ed25519 public key$/,
+    );
+    expect(() => loadEnv({ ...telnyx, TELNYX_PUBLIC_KEY: Buffer.alloc(31).toString('base64') })).toThrow(
+      /TELNYX_PUBLIC_KEY: expected a 32-byte Ed25519 public key \(got 31 bytes\)/,
+    );
+    expect(loadEnv({ ...telnyx, TELNYX_PUBLIC_KEY: Buffer.alloc(32, 7).toString('base64') }).TELNYX_PUBLIC_KEY).toBe(
+      Buffer.alloc(32, 7).toString('base64'),
+    );
+  });
+
   it('reports every bad variable at once', () => {
     try {
       loadEnv({ PORT: 'x', CALL_CAPACITY: 'y' });

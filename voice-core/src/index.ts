@@ -22,3 +22,4 @@ export * from './learning/evaluation';
 export * as simulator from './simulator';
 export { Rng, hashUnit } from './util/rng';
 export * as backup from './backup';
+export { redactCredentials } from './util/redact';

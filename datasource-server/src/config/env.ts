@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseTelnyxPublicKey, redactCredentials } from '@mwva/voice-core';
 
 /**
  * Every setting comes from the environment, with the seed's variable names. Parsing fails with
@@ -113,6 +114,14 @@ export const envSchema = z
         if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required when TELNYX_API_KEY is set' });
       }
     }
+    if (env.TELNYX_PUBLIC_KEY) {
+      // Checked here, so a wrong key stops start-up naming the variable instead of failing every webhook.
+      try {
+        parseTelnyxPublicKey(env.TELNYX_PUBLIC_KEY);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['TELNYX_PUBLIC_KEY'], message: (err as Error).message });
+      }
+    }
     if (env.NEON_READ_REPLICA_URL && !env.NEON_DATABASE_URL) {
       ctx.addIssue({
         code: 'custom',
@@ -138,7 +147,8 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const problems = result.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? 'environment');
     const raw = source[name];
-    const shown = raw === undefined || /KEY|TOKEN|PASSWORD|SECRET/.test(name) ? '' : ` (got "${raw}")`;
+    const shown =
+      raw === undefined || /KEY|TOKEN|PASSWORD|SECRET/.test(name) ? '' : ` (got "${redactCredentials(raw)}")`;
     return `${name}: ${issue.message}${shown}`;
   });
   throw new ConfigError(problems);
