@@ -336,6 +336,24 @@ describe('/api/grafana (data source API)', () => {
     expect(inverted.status).toBe(400);
   });
 
+  it('answers a time range outside 1970–9999 with 400 naming the field, for every query kind', async () => {
+    const kinds = ['call_volume', 'kpi', 'beast_mode', 'recent_calls', 'capacity', 'top_objections'];
+    const res = await server.api('/api/grafana/query', {
+      method: 'POST',
+      body: JSON.stringify({
+        range: { from: '0000-01-01T00:00:00Z', to: range.to },
+        queries: kinds.map((kind, i) => ({ refId: `q${i}`, kind, metric: 'answer_rate' })),
+      }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toMatch(
+      /^invalid query request: range\.from: expected a time between 1970 and 9999/,
+    );
+    const variables = await server.api('/api/grafana/variables/campaigns?from=0000-01-01T00:00:00Z');
+    expect(variables.status).toBe(400);
+    expect(await variables.json()).toMatchObject({ fields: { from: 'expected a time between 1970 and 9999' } });
+  });
+
   it('serves template variables', async () => {
     const window = `from=${encodeURIComponent(range.from)}&to=${encodeURIComponent(range.to)}`;
     const personas = (await (await server.api(`/api/grafana/variables/personas?${window}`)).json()) as {

@@ -66,9 +66,21 @@ export const querySchema = z.intersection(
 );
 export type VoiceQuery = z.infer<typeof querySchema>;
 
+const EARLIEST_MS = Date.UTC(1970, 0, 1);
+const LATEST_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** An ISO-8601 time between 1970 and 9999 (year 0000 is not a Postgres timestamp). */
+export const dashboardTime = z
+  .string()
+  .datetime({ offset: true, message: 'expected an ISO-8601 time like 2026-12-01T00:00:00Z' })
+  .refine((v) => {
+    const ms = Date.parse(v);
+    return ms >= EARLIEST_MS && ms <= LATEST_MS;
+  }, 'expected a time between 1970 and 9999');
+
 /** The body Grafana's data source posts to POST /api/grafana/query. */
 export const queryRequestSchema = z.object({
-  range: z.object({ from: z.string().datetime({ offset: true }), to: z.string().datetime({ offset: true }) }),
+  range: z.object({ from: dashboardTime, to: dashboardTime }),
   intervalMs: z.number().int().positive().max(86_400_000).default(60_000),
   maxDataPoints: z.number().int().positive().max(20_000).default(1_000),
   /** Queries are validated one by one so a bad one fails alone (per-refId error). */

@@ -19,6 +19,7 @@ import {
   type QueryResponse,
   type QueryResult,
   type VariableName,
+  dashboardTime,
 } from './query-model';
 
 /** Bounds of a dashboard query's time range (a year of per-minute rollups at most). */
@@ -117,7 +118,9 @@ export function grafanaRouter(deps: {
     }
     const window = variableRange.safeParse(req.query);
     if (!window.success) {
-      res.status(400).json({ error: 'from and to must be ISO-8601 times' });
+      const issue = window.error.issues[0];
+      const field = issue?.path.join('.') || 'query';
+      res.status(400).json({ error: `invalid ${field}: ${issue?.message}`, fields: { [field]: issue?.message } });
       return;
     }
     res.json(await variableValues(name, deps.stores, window.data));
@@ -156,14 +159,8 @@ function refIdOf(raw: unknown, index: number): string {
 
 /** A variable's values come from the dashboard's time range (Grafana sends it), else the last 90 days. */
 const variableRange = z.object({
-  from: z
-    .string()
-    .datetime({ offset: true })
-    .default(() => new Date(Date.now() - 90 * 86_400_000).toISOString()),
-  to: z
-    .string()
-    .datetime({ offset: true })
-    .default(() => new Date(Date.now() + 60_000).toISOString()),
+  from: dashboardTime.default(() => new Date(Date.now() - 90 * 86_400_000).toISOString()),
+  to: dashboardTime.default(() => new Date(Date.now() + 60_000).toISOString()),
 });
 
 async function variableValues(
