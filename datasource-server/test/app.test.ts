@@ -2,6 +2,7 @@ import request from 'supertest';
 import { openStores, type Stores } from '@mwva/voice-core';
 import { createApp, createLogger, createRegistry, loadEnv } from '@mwva/datasource-server';
 import { Readiness } from '../src/http/readiness';
+import { FAILED_AUTH_LIMIT } from '../src/http/app';
 
 const TOKEN = 'test-token-0123456789abcdef';
 
@@ -116,6 +117,39 @@ describe('HTTP skeleton (embedded stores in memory)', () => {
         .send(JSON.stringify({ blob: 'x'.repeat(1_200_000) }));
       expect(res.status).toBe(413);
     });
+
+    it(`locks out an address after ${FAILED_AUTH_LIMIT} failed authentications in a minute, and only that address`, async () => {
+      const from = (ip: string) => request(app).get('/api/anything').set('X-Forwarded-For', ip);
+      for (let i = 0; i < FAILED_AUTH_LIMIT; i += 1) {
+        expect((await from('203.0.113.7').set('Authorization', 'Bearer wrong-token')).status).toBe(401);
+      }
+      const locked = await from('203.0.113.7').set('Authorization', 'Bearer wrong-token');
+      expect(locked.status).toBe(429);
+      expect(locked.body.error).toMatch(/too many failed authentication attempts/);
+      expect((await from('203.0.113.7').set('Authorization', `Bearer ${TOKEN}`)).status).toBe(429);
+      expect((await from('203.0.113.8').set('Authorization', `Bearer ${TOKEN}`)).status).toBe(404);
+    });
+
+    it('never locks out a client whose requests fail for other reasons than authentication', async () => {
+      for (let i = 0; i < FAILED_AUTH_LIMIT + 5; i += 1) {
+        const res = await request(app)
+          .get('/api/anything')
+          .set('X-Forwarded-For', '203.0.113.9')
+          .set('Authorization', `Bearer ${TOKEN}`);
+        expect(res.status).toBe(404);
+      }
+    });
+  });
+
+  it('sets the usual security headers (helmet) on every answer', async () => {
+    for (const path of ['/healthz', '/api/anything']) {
+      const res = await request(app).get(path);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(res.headers['content-security-policy']).toMatch(/default-src 'self'/);
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    }
   });
 });
 

@@ -1,4 +1,6 @@
 import express, { type ErrorRequestHandler, type Express } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
 import type { Registry } from 'prom-client';
 import { pinoHttp } from 'pino-http';
 import type { Stores } from '@mwva/voice-core';
@@ -29,6 +31,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, uniquelocal');
+  app.use(helmet());
 
   const { requestDuration } = createHttpMetrics(deps.registry);
   app.use((req, res, next) => {
@@ -58,6 +61,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(telnyxWebhookRouter({ voice: deps.voice, logger: deps.logger }));
 
   const api = express.Router();
+  api.use(failedAuthLimit());
   api.use(requireBearerToken(deps.apiToken));
   api.use(express.json({ limit: '1mb' }));
   api.use(callsRouter({ voice: deps.voice, stores: deps.stores }));
@@ -69,6 +73,25 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(errorHandler(deps.logger));
   return app;
+}
+
+/**
+ * Guessing the API token is slowed down: a client address that failed authentication
+ * FAILED_AUTH_LIMIT times within a minute is refused (429) until the minute is over. Only 401s
+ * count, so a dashboard that polls a missing call (404) is never locked out.
+ */
+export const FAILED_AUTH_LIMIT = 20;
+
+function failedAuthLimit() {
+  return rateLimit({
+    windowMs: 60_000,
+    limit: FAILED_AUTH_LIMIT,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
+    skipSuccessfulRequests: true,
+    message: { error: 'too many failed authentication attempts; retry in a minute' },
+  });
 }
 
 /** Route templates (not raw paths) keep metric label cardinality bounded. */

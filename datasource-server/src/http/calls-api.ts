@@ -4,11 +4,24 @@ import type { Stores } from '@mwva/voice-core';
 import { E164 } from '../config/env';
 import type { VoiceRuntime } from '../voice/runtime';
 
+/** A label shown on dashboards: printable text only (a NUL cannot even be stored in Postgres). */
+const label = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .refine((v) => ![...v].some(isControl), 'control characters are not allowed');
+
+function isControl(ch: string): boolean {
+  const code = ch.charCodeAt(0);
+  return code < 0x20 || code === 0x7f;
+}
+
 export const dialRequestSchema = z.object({
   to: z.string().regex(E164, 'expected an E.164 number like +15551234567'),
   from: z.string().regex(E164, 'expected an E.164 number like +15551234567').optional(),
-  persona: z.string().trim().min(1).max(100).optional(),
-  campaign: z.string().trim().min(1).max(100).optional(),
+  persona: label.optional(),
+  campaign: label.optional(),
 });
 export type DialRequestBody = z.infer<typeof dialRequestSchema>;
 
