@@ -37,6 +37,7 @@ describe.each(Object.entries(OVERLAYS))('kustomize build deploy/k8s/overlays/%s'
         'Deployment',
         'HorizontalPodAutoscaler',
         'Ingress',
+        'Ingress',
         'Namespace',
         'NetworkPolicy',
         'NetworkPolicy',
@@ -64,10 +65,13 @@ describe.each(Object.entries(OVERLAYS))('kustomize build deploy/k8s/overlays/%s'
     for (const o of objects.filter((x) => x.kind !== 'Namespace')) {
       expect((o.metadata as { namespace?: string }).namespace).toBe(want.namespace);
     }
-    const ingress = objects.find((o) => o.kind === 'Ingress')!;
-    expect(ingress.metadata.annotations!['cert-manager.io/cluster-issuer']).toBe(want.issuer);
-    expect(ingress.spec.rules[0].host).toBe(want.host);
-    expect(ingress.spec.tls[0].hosts).toEqual([want.host]);
+    const ingresses = objects.filter((o) => o.kind === 'Ingress');
+    expect(ingresses).toHaveLength(2);
+    for (const ingress of ingresses) {
+      expect(ingress.metadata.annotations!['cert-manager.io/cluster-issuer']).toBe(want.issuer);
+      expect(ingress.spec.rules[0].host).toBe(want.host);
+      expect(ingress.spec.tls[0].hosts).toEqual([want.host]);
+    }
     const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler')!;
     expect(hpa.spec.maxReplicas).toBe(want.max);
     const image = objects.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0].image;

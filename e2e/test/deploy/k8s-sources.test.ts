@@ -81,6 +81,24 @@ describe('deploy/k8s/base', () => {
     expect(stores.spec.ingress).toHaveLength(1);
   });
 
+  test('ingress: only webhooks (idempotent by event id) are retried on another pod, and their rate limit fits 1000 calls', () => {
+    const ingresses = objects.filter((o) => o.kind === 'Ingress');
+    const annotation = (o: K8sObject, key: string) => o.metadata.annotations?.[`nginx.ingress.kubernetes.io/${key}`];
+    const paths = (o: K8sObject) =>
+      o.spec.rules.flatMap((r: K8sObject['spec']) => r.http.paths.map((p: { path: string }) => p.path));
+    for (const ingress of ingresses) {
+      const retriesPost = /non_idempotent/.test(annotation(ingress, 'proxy-next-upstream') ?? '');
+      expect({ paths: paths(ingress), retriesPost }).toEqual({
+        paths: paths(ingress),
+        retriesPost: paths(ingress).every((p: string) => p === '/telnyx/webhooks'),
+      });
+    }
+    const webhooks = ingresses.find((o) => paths(o).includes('/telnyx/webhooks'))!;
+    // 1000 concurrent calls × about 17 webhooks per call, delivered in bursts from a few addresses.
+    expect(Number(annotation(webhooks, 'limit-rps'))).toBeGreaterThanOrEqual(1000);
+    expect(ingresses.flatMap(paths).sort()).toEqual(['/api', '/readyz', '/telnyx/webhooks']);
+  });
+
   test('the backup CronJob runs `voice-agent backup --out`', () => {
     const cron = objects.find((o) => o.kind === 'CronJob')!;
     expect(cron.spec.jobTemplate.spec.template.spec.containers[0].args).toEqual(['backup', '--out', '/backups']);
