@@ -45,8 +45,8 @@ const REORDER_HOLD_SIM_MS = 2000;
 /** Retry backoff (sim ms) before attempt n+1: 1 s, 2 s, 4 s … */
 const RETRY_BASE_SIM_MS = 1000;
 
-export function signWebhook(key: KeyObject, timestamp: string, body: string): string {
-  return sign(null, Buffer.from(`${timestamp}|${body}`, 'utf8'), key).toString('base64');
+export function signWebhook(key: KeyObject, timestamp: string, body: string | Buffer): string {
+  return sign(null, Buffer.concat([Buffer.from(`${timestamp}|`), Buffer.from(body)]), key).toString('base64');
 }
 
 export function summarize(samples: readonly number[]): LatencySummary {
@@ -77,6 +77,7 @@ export class WebhookDispatcher {
     reordered: 0,
     failedAttempts: 0,
     exhausted: 0,
+    refused: 0,
   };
   readonly latencies: number[] = [];
   private readonly running = new Set<Promise<unknown>>();
@@ -215,8 +216,9 @@ export class WebhookDispatcher {
       this.counters.attempts++;
       const started = performance.now();
       let ok: boolean;
+      let status = 0;
       try {
-        const status = await this.post(url, body, {
+        status = await this.post(url, body, {
           'content-type': 'application/json',
           'user-agent': 'telnyx-webhooks (simulator)',
           'telnyx-signature-ed25519': signature,
@@ -232,6 +234,11 @@ export class WebhookDispatcher {
         return;
       }
       this.counters.failedAttempts++;
+      if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+        // Telnyx redelivers only 408, 429, 5xx and timeouts: any other 4xx loses the event.
+        this.counters.refused++;
+        return;
+      }
       if (attempt < this.opts.maxAttempts) {
         await this.sleep(Math.max(1, this.opts.scale(RETRY_BASE_SIM_MS * 2 ** (attempt - 1))));
       }

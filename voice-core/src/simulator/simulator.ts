@@ -242,7 +242,7 @@ export async function createCarrierSimulator(options: CarrierSimulatorOptions): 
 
   const dispatcher = new WebhookDispatcher({
     signingKey,
-    timeoutMs: options.webhookTimeoutMs ?? 10_000,
+    timeoutMs: options.webhookTimeoutMs ?? 2_000,
     maxAttempts: Math.max(1, options.maxWebhookAttempts ?? 3),
     duplicateRate: faults.duplicateRate ?? 0,
     reorderRate: faults.reorderRate ?? 0,
@@ -250,6 +250,12 @@ export async function createCarrierSimulator(options: CarrierSimulatorOptions): 
     scale,
   });
   const commandFaults = new Rng('command-faults', seed);
+  const payloadShapes = new Rng('payload-shapes', seed);
+  const payloads = {
+    nullConfidenceRate: options.payloads?.nullConfidenceRate ?? 0.05,
+    callCostWebhooks: options.payloads?.callCostWebhooks ?? true,
+    costErrorRate: options.payloads?.costErrorRate ?? 0.02,
+  };
 
   const calls = new Map<string, SimCall>();
   const order: SimCall[] = [];
@@ -336,6 +342,29 @@ export async function createCarrierSimulator(options: CarrierSimulatorOptions): 
       connection_id: options.connectionId,
       ...(call.clientState === undefined ? {} : { client_state: call.clientState }),
     };
+  }
+
+  /**
+   * As Telnyx's own example: no client_state and, with the default (Google) engine, no
+   * transcription_track; `confidence` is null for some (the `cohere/ar-stt` engine).
+   */
+  function emitTranscription(call: SimCall, transcript: string, isFinal: boolean, confidence: number): void {
+    const { client_state: _omitted, ...ids } = common(call);
+    const nullConfidence = payloadShapes.chance(payloads.nullConfidenceRate);
+    emit(call, 'call.transcription', {
+      ...ids,
+      transcription_data: {
+        transcript,
+        confidence: nullConfidence ? (null as unknown as number) : confidence,
+        is_final: isFinal,
+      },
+    });
+  }
+
+  /** Telnyx's answering-machine examples carry no call_control_id. */
+  function amdIds(call: SimCall): Omit<ReturnType<typeof common>, 'call_control_id'> {
+    const { call_control_id: _omitted, ...ids } = common(call);
+    return ids;
   }
 
   function emit<K extends keyof EventPayloads>(call: SimCall, eventType: K, payload: EventPayloads[K]): void {
@@ -493,7 +522,6 @@ export async function createCarrierSimulator(options: CarrierSimulatorOptions): 
       from: r.from,
       to: r.to,
       start_time: r.startedAt,
-      end_time: iso(now),
       state: 'hangup',
       hangup_cause: cause,
       hangup_source: source,
@@ -509,20 +537,32 @@ export async function createCarrierSimulator(options: CarrierSimulatorOptions): 
         { call_part: 'call-control', rate: RATES.callControl, cost: minutes * RATES.callControl },
         { call_part: 'sip-trunking', rate: trunkRate, cost: minutes * trunkRate },
       ];
-      emit(call, 'call.cost', {
-        ...common(call),
-        billed_duration_secs: billed,
-        occurred_at: iso(),
-        status: 'success',
-        total_cost: parts.reduce((s, p) => s + p.cost, 0).toFixed(4),
-        cost_parts: parts.map((p) => ({
-          call_part: p.call_part,
-          billed_duration_secs: billed,
-          rate: p.rate.toFixed(4),
-          cost: p.cost.toFixed(4),
-          currency: 'USD',
-        })),
-      });
+      const failed = payloadShapes.chance(payloads.costErrorRate);
+      if (payloads.callCostWebhooks) {
+        emit(call, 'call.cost', {
+          ...common(call),
+          occurred_at: iso(),
+          // A failed calculation is documented with null total and duration (spec: nullable).
+          ...(failed
+            ? {
+                status: 'error',
+                total_cost: null as unknown as string,
+                billed_duration_secs: null as unknown as number,
+              }
+            : {
+                status: 'success',
+                billed_duration_secs: billed,
+                total_cost: parts.reduce((s, p) => s + p.cost, 0).toFixed(4),
+                cost_parts: parts.map((p) => ({
+                  call_part: p.call_part,
+                  billed_duration_secs: billed,
+                  rate: p.rate.toFixed(4),
+                  cost: p.cost.toFixed(4),
+                  currency: 'USD',
+                })),
+              }),
+        });
+      }
       call.settled = true;
     }, SIM_TIMING.costDelayMs);
   }
@@ -579,15 +619,8 @@ export async function createCarrierSimulator(options: CarrierSimulatorOptions): 
       const words = text.split(/\s+/);
       await sleep(call, duration / 2);
       if (call.transcribing) {
-        emit(call, 'call.transcription', {
-          ...common(call),
-          transcription_data: {
-            transcript: words.slice(0, Math.max(1, Math.floor(words.length / 2))).join(' '),
-            confidence: Number(call.timing.range(0.6, 0.85).toFixed(3)),
-            is_final: false,
-            transcription_track: 'inbound',
-          },
-        });
+        const partial = words.slice(0, Math.max(1, Math.floor(words.length / 2))).join(' ');
+        emitTranscription(call, partial, false, Number(call.timing.range(0.6, 0.85).toFixed(3)));
       }
       await sleep(call, duration / 2);
     } else {
@@ -595,17 +628,7 @@ export async function createCarrierSimulator(options: CarrierSimulatorOptions): 
     }
     const transcribed = call.transcribing;
     call.record.utterances.push({ role, text, transcribed, at: iso(), ...(kind ? { kind } : {}) });
-    if (transcribed) {
-      emit(call, 'call.transcription', {
-        ...common(call),
-        transcription_data: {
-          transcript: text,
-          confidence: Number(call.timing.range(0.82, 0.98).toFixed(3)),
-          is_final: true,
-          transcription_track: 'inbound',
-        },
-      });
-    }
+    if (transcribed) emitTranscription(call, text, true, Number(call.timing.range(0.82, 0.98).toFixed(3)));
   }
 
   const reaction = (call: SimCall): number => call.timing.range(SIM_TIMING.reactionMs[0], SIM_TIMING.reactionMs[1]);
@@ -674,17 +697,7 @@ export async function createCarrierSimulator(options: CarrierSimulatorOptions): 
       transcribed: call.transcribing,
       at: iso(),
     });
-    if (call.transcribing) {
-      emit(call, 'call.transcription', {
-        ...common(call),
-        transcription_data: {
-          transcript: call.prospect.voicemailGreeting,
-          confidence: 0.9,
-          is_final: true,
-          transcription_track: 'inbound',
-        },
-      });
-    }
+    if (call.transcribing) emitTranscription(call, call.prospect.voicemailGreeting, true, 0.9);
     if (
       call.amd === 'detect_beep' ||
       call.amd === 'greeting_end' ||
@@ -692,7 +705,7 @@ export async function createCarrierSimulator(options: CarrierSimulatorOptions): 
       call.amd === 'premium'
     ) {
       emit(call, 'call.machine.greeting.ended', {
-        ...common(call),
+        ...amdIds(call),
         from: call.record.from,
         to: call.record.to,
         result: 'beep_detected',
@@ -719,7 +732,7 @@ export async function createCarrierSimulator(options: CarrierSimulatorOptions): 
           if (call.phase !== 'answered') return;
           call.record.amdResult = call.prospect.amdResult;
           emit(call, 'call.machine.detection.ended', {
-            ...common(call),
+            ...amdIds(call),
             from: call.record.from,
             to: call.record.to,
             result: call.prospect.amdResult,

@@ -13,6 +13,20 @@ export interface SimulatorFaults {
   commandErrorRate?: number;
 }
 
+/**
+ * Payload shapes Telnyx documents beyond the common case (OpenAPI spec and SDK types), so that
+ * the code under test meets them. Defaults follow a Call Control application with call cost
+ * webhooks enabled and the default (Google) transcription engine.
+ */
+export interface PayloadOptions {
+  /** Share of transcriptions whose `confidence` is null (the `cohere/ar-stt` engine sends null). Default 0.05. */
+  nullConfidenceRate?: number;
+  /** Whether call.cost is sent at all (`call_cost_in_webhooks` on the application; Telnyx's default is off). Default true. */
+  callCostWebhooks?: boolean;
+  /** Share of call.cost events whose calculation failed: `status: "error"`, null total and duration. Default 0.02. */
+  costErrorRate?: number;
+}
+
 export interface CarrierSimulatorOptions {
   /** Default 127.0.0.1. */
   host?: string;
@@ -35,7 +49,8 @@ export interface CarrierSimulatorOptions {
   /** Token-bucket size for POST /v2/calls. Default = dialRatePerSecond. */
   dialBurst?: number;
   faults?: SimulatorFaults;
-  /** Per delivery attempt, real ms. Default 10000. */
+  payloads?: PayloadOptions;
+  /** Per delivery attempt, real ms. Default 2000 (Telnyx's acknowledgement deadline). */
   webhookTimeoutMs?: number;
   /** Attempts per webhook (first try included). Default 3. */
   maxWebhookAttempts?: number;
@@ -145,6 +160,8 @@ export interface SimulatorStats {
     failedAttempts: number;
     /** Events given up after maxWebhookAttempts. */
     exhausted: number;
+    /** Events dropped after a 4xx other than 408/429, which Telnyx does not redeliver. */
+    refused: number;
     /** Real ms from POST sent to 2xx received. */
     latencyMs: LatencySummary;
   };

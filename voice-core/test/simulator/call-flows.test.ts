@@ -82,6 +82,12 @@ describe('carrier simulator: signed webhooks and full calls with a minimal agent
       }),
     );
     expect(ids.size).toBe(1);
+    // As in Telnyx's own example: no client_state and, with the default engine, no track.
+    for (const t of events.filter((e) => e.envelope.data.event_type === 'call.transcription')) {
+      const p = t.envelope.data.payload as { client_state?: string; transcription_data: Record<string, unknown> };
+      expect(p.client_state).toBeUndefined();
+      expect(Object.keys(p.transcription_data).sort()).toEqual(['confidence', 'is_final', 'transcript']);
+    }
 
     const hangup = events.find((e) => e.envelope.data.event_type === 'call.hangup')!.envelope.data.payload as Record<
       string,
@@ -92,17 +98,18 @@ describe('carrier simulator: signed webhooks and full calls with a minimal agent
         hangup_cause: 'normal_clearing',
         hangup_source: 'callee', // our side (the callee of an inbound call) hung up after the verdict
         start_time: expect.any(String),
-        end_time: expect.any(String),
         call_quality_stats: expect.objectContaining({ inbound: expect.objectContaining({ mos: expect.any(String) }) }),
       }),
     );
+    expect(hangup).not.toHaveProperty('end_time'); // not in Telnyx's schema
     const cost = events.at(-1)!.envelope.data.payload as Record<string, unknown>;
     expect(cost).toEqual(
-      expect.objectContaining({
-        status: 'success',
-        total_cost: expect.stringMatching(/^\d+\.\d{4}$/),
-        billed_duration_secs: expect.any(Number),
-      }),
+      cost.status === 'success'
+        ? expect.objectContaining({
+            total_cost: expect.stringMatching(/^\d+\.\d{4}$/),
+            billed_duration_secs: expect.any(Number),
+          })
+        : expect.objectContaining({ status: 'error', total_cost: null, billed_duration_secs: null }),
     );
 
     const record = sim.calls().find((c) => c.callControlId === callControlId)!;
@@ -153,7 +160,13 @@ describe('carrier simulator: signed webhooks and full calls with a minimal agent
       expect(hangup.client_state).toBe(Buffer.from(`lead-${ids.indexOf(id)}`).toString('base64'));
       if (record.answered) {
         expect(seq[1]).toBe('call.answered');
-        expect(seq).toContain('call.machine.detection.ended');
+        const amd = events.find((e) => e.envelope.data.event_type === 'call.machine.detection.ended')!;
+        // Telnyx's example of this event has our client_state but no call_control_id.
+        expect(amd.envelope.data.payload).not.toHaveProperty('call_control_id');
+        expect(amd.envelope.data.payload).toHaveProperty(
+          'client_state',
+          Buffer.from(`lead-${ids.indexOf(id)}`).toString('base64'),
+        );
       } else {
         expect(['timeout', 'user_busy']).toContain(hangup.hangup_cause);
         expect(seq).not.toContain('call.answered');
@@ -162,4 +175,81 @@ describe('carrier simulator: signed webhooks and full calls with a minimal agent
     }
     expect(records.some((r) => r.decided)).toBe(true);
   }, 90_000);
+
+  it('sends the documented variants: call.cost with a failed calculation, or none at all when cost webhooks are off', async () => {
+    const variants = [
+      { payloads: { costErrorRate: 1 }, expected: ['error'] },
+      { payloads: { callCostWebhooks: false }, expected: [] },
+    ];
+    for (const { payloads, expected } of variants) {
+      let client: ReturnType<typeof sdk> | null = null;
+      let other: CarrierSimulator | null = null;
+      const r = await startReceiver(
+        () => other!.publicKeyBase64,
+        (e) => minimalAgent(client!)(e),
+      );
+      other = await createCarrierSimulator({
+        apiKey: API_KEY,
+        webhookUrl: r.url,
+        connectionId: CONNECTION_ID,
+        seed: 7,
+        timeScale: 0.005,
+        payloads,
+      });
+      client = sdk(other.url);
+      try {
+        const { callControlId } = await other.placeInboundCall();
+        await other.waitForIdle(30_000);
+        const costs = r
+          .eventsOf(callControlId)
+          .filter((e) => e.envelope.data.event_type === 'call.cost')
+          .map(
+            (e) => e.envelope.data.payload as { status: string; total_cost: unknown; billed_duration_secs: unknown },
+          );
+        expect(costs.map((c) => c.status)).toEqual(expected);
+        for (const c of costs) expect([c.total_cost, c.billed_duration_secs]).toEqual([null, null]);
+      } finally {
+        await other.close();
+        await r.close();
+      }
+    }
+  }, 60_000);
+
+  it('does not redeliver a webhook answered 4xx (but 408, 429 and 5xx), as Telnyx documents', async () => {
+    for (const [status, attempts] of [
+      [422, 1],
+      [400, 1],
+      [408, 3],
+      [429, 3],
+      [503, 3],
+    ] as const) {
+      let other: CarrierSimulator | null = null;
+      const r = await startReceiver(
+        () => other!.publicKeyBase64,
+        () => undefined,
+        () => status,
+      );
+      other = await createCarrierSimulator({
+        apiKey: API_KEY,
+        webhookUrl: r.url,
+        connectionId: CONNECTION_ID,
+        seed: 8,
+        timeScale: 0.001,
+        maxWebhookAttempts: 3,
+      });
+      try {
+        await other.placeInboundCall();
+        await other.waitForIdle(30_000);
+        const first = r.received[0]!.envelope.data.id;
+        expect({ status, attempts: r.received.filter((x) => x.envelope.data.id === first).length }).toEqual({
+          status,
+          attempts,
+        });
+        if (attempts === 1) expect(other.stats().webhooks.refused).toBeGreaterThan(0);
+      } finally {
+        await other.close();
+        await r.close();
+      }
+    }
+  }, 120_000);
 });

@@ -20,7 +20,10 @@ export interface Receiver {
   received: Received[];
   /** Signature failures seen (should stay empty). */
   verifyErrors: string[];
-  /** Events (first delivery of each data.id) for one call, in arrival order. */
+  /**
+   * Events (first delivery of each data.id) for one call, in arrival order. A call is matched by
+   * its session: Telnyx's answering-machine events carry no call_control_id.
+   */
   eventsOf(callControlId: string): Received[];
   close(): Promise<void>;
 }
@@ -77,10 +80,14 @@ export async function startReceiver(
     received,
     verifyErrors,
     eventsOf(id) {
+      const payload = (r: Received) =>
+        r.envelope.data.payload as { call_control_id?: string; call_session_id?: string };
+      const sessions = new Set(
+        received.filter((r) => payload(r).call_control_id === id).map((r) => payload(r).call_session_id),
+      );
       const ids = new Set<string>();
       return received.filter((r) => {
-        const p = r.envelope.data.payload as { call_control_id?: string };
-        if (p.call_control_id !== id || ids.has(r.envelope.data.id)) return false;
+        if (!sessions.has(payload(r).call_session_id) || ids.has(r.envelope.data.id)) return false;
         ids.add(r.envelope.data.id);
         return true;
       });
@@ -98,6 +105,8 @@ export function sdk(simUrl: string, maxRetries = 2): Telnyx {
 }
 
 let counter = 0;
+/** Answering-machine events name the call by its session only (shared: tests build an agent per event). */
+const controlIdOfSession = new Map<string, string>();
 const cid = (): string => `cmd-${process.pid}-${++counter}`;
 
 /**
@@ -114,13 +123,15 @@ export function minimalAgent(
     const { event_type: type, payload } = r.envelope.data as {
       event_type: string;
       payload: {
-        call_control_id: string;
+        call_control_id?: string;
+        call_session_id: string;
         direction?: string;
         result?: string;
         transcription_data?: { transcript: string; is_final: boolean };
       };
     };
-    const id = payload.call_control_id;
+    if (payload.call_control_id) controlIdOfSession.set(payload.call_session_id, payload.call_control_id);
+    const id = payload.call_control_id ?? controlIdOfSession.get(payload.call_session_id) ?? '';
     switch (type) {
       case 'call.initiated':
         if (payload.direction === 'incoming')
