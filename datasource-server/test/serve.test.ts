@@ -43,6 +43,22 @@ describe('voice-agent serve (process)', () => {
     );
   });
 
+  it('refuses a second server on the same DATA_DIR with one line naming the one that holds it', async () => {
+    const first = await start();
+    const second = runCli(['serve'], { DATA_DIR: dataDir, PORT: String(await freePort()), HOST: '127.0.0.1' });
+    running.push(second);
+    expect(await second.exited).toBe(1);
+    const lines = second.output().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^voice-agent: the embedded data directory .+ is in use by voice-agent serve \\(pid ${first.run.child.pid} on `,
+      ),
+    );
+    // The first one is untouched and still answers.
+    expect((await fetch(`${first.base}/readyz`)).status).toBe(200);
+  });
+
   it('refuses to start in production without API_TOKEN', async () => {
     const run = runCli(['serve'], { DATA_DIR: dataDir, NODE_ENV: 'production' });
     running.push(run);

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { redactCredentials, setLockCommand } from '@mwva/voice-core';
 import { registerBenchCommands } from '../bench';
 import { registerBackupCommands } from './backup';
+import { registerDeadLetterCommands } from './dead-letters';
 import { learnEval } from './learn-eval';
 import { parseIntOption, parseRateOption } from './progress';
 import { seed } from './seed';
@@ -11,7 +13,15 @@ import { simulate } from './simulate';
 const program = new Command()
   .name('voice-agent')
   .description('Magnificent Worldwide Voice Agent: API server and operations commands')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // The lock on an embedded data directory names the command that holds it.
+  .hook('preAction', (_program, action) => setLockCommand(commandPath(action)));
+
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
 
 program
   .command('serve')
@@ -91,9 +101,12 @@ program
 
 registerBackupCommands(program);
 
+registerDeadLetterCommands(program);
+
 registerBenchCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`voice-agent: ${err instanceof Error ? err.message : String(err)}\n`);
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`voice-agent: ${redactCredentials(message)}\n`);
   process.exit(1);
 });

@@ -42,8 +42,8 @@ export class DataDirLockedError extends Error {
     readonly holder: LockHolder,
   ) {
     super(
-      `DATA_DIR ${dir} is in use by ${holder.command} (pid ${holder.pid} on ${holder.host}, since ${holder.startedAt}); ` +
-        'stop it first, or use another DATA_DIR',
+      `the embedded data directory ${dir} is in use by ${holder.command} (pid ${holder.pid} on ${holder.host}, ` +
+        `since ${holder.startedAt}); stop it first, or set another DATA_DIR`,
     );
     this.name = 'DataDirLockedError';
   }
