@@ -34,7 +34,16 @@ export interface ProxyPlan {
   logs: string[];
 }
 
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host'];
+const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'host',
+];
 
 /** util.CleanRelativePath: path.Clean("/" + p) made relative; "." is the empty prefix (issue 116273). */
 function cleanRelative(p: string): string {
@@ -114,7 +123,9 @@ export function planProxyRequest(options: {
   let renderedRouteUrl: string | undefined;
   if (route) {
     const data: RouteTemplateData = { JsonData: options.ds.jsonData, SecureJsonData: options.ds.secureJsonData };
-    const rest = options.proxyPath.startsWith(route.path) ? options.proxyPath.slice(route.path.length) : options.proxyPath;
+    const rest = options.proxyPath.startsWith(route.path)
+      ? options.proxyPath.slice(route.path.length)
+      : options.proxyPath;
     if (route.url) {
       const rendered = render(route.url, data, 'Error interpolating proxy url', logs);
       if (rendered !== null) {
@@ -147,7 +158,12 @@ export interface ProxyResult {
 }
 
 /** Sends the planned request and streams the answer back as Grafana's reverse proxy would. */
-export function forward(req: http.IncomingMessage, res: http.ServerResponse, plan: ProxyPlan, body: Buffer): Promise<ProxyResult> {
+export function forward(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  plan: ProxyPlan,
+  body: Buffer,
+): Promise<ProxyResult> {
   return new Promise((resolve) => {
     const badGateway = () => {
       if (!res.headersSent) res.writeHead(502).end();
@@ -158,22 +174,28 @@ export function forward(req: http.IncomingMessage, res: http.ServerResponse, pla
       return;
     }
     const client = plan.target.protocol === 'https:' ? https : http;
-    const upstream = client.request(plan.target, { method: req.method, headers: { ...plan.headers, host: plan.target.host } }, (up) => {
-      const status = up.statusCode ?? 502;
-      if (status === 401) {
-        up.resume();
-        const msg = 'Authentication to data source failed';
-        res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(msg) }).end(msg);
-        resolve({ status: 400, target: plan.target!.toString() });
-        return;
-      }
-      const headers = { ...up.headers };
-      delete headers['set-cookie'];
-      for (const h of HOP_BY_HOP) delete headers[h];
-      res.writeHead(status, headers);
-      up.pipe(res);
-      up.on('end', () => resolve({ status, target: plan.target!.toString() }));
-    });
+    const upstream = client.request(
+      plan.target,
+      { method: req.method, headers: { ...plan.headers, host: plan.target.host } },
+      (up) => {
+        const status = up.statusCode ?? 502;
+        if (status === 401) {
+          up.resume();
+          const msg = 'Authentication to data source failed';
+          res
+            .writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(msg) })
+            .end(msg);
+          resolve({ status: 400, target: plan.target!.toString() });
+          return;
+        }
+        const headers = { ...up.headers };
+        delete headers['set-cookie'];
+        for (const h of HOP_BY_HOP) delete headers[h];
+        res.writeHead(status, headers);
+        up.pipe(res);
+        up.on('end', () => resolve({ status, target: plan.target!.toString() }));
+      },
+    );
     upstream.setTimeout(30_000, () => upstream.destroy(new Error('timeout')));
     upstream.on('error', badGateway);
     upstream.end(body);

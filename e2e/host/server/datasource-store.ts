@@ -71,7 +71,8 @@ export class DataSourceStore {
 
   add(cmd: Partial<DataSourceRecord>): ApiAnswer | { record: DataSourceRecord } {
     if (!cmd.name || !cmd.type) return error(400, 'bad request data');
-    if (this.records.some((d) => d.name === cmd.name)) return error(409, 'data source with the same name already exists');
+    if (this.records.some((d) => d.name === cmd.name))
+      return error(409, 'data source with the same name already exists');
     const uid = cmd.uid || `standin-${this.nextId}`;
     if (!VALID_UID.test(uid)) return error(400, 'bad request data');
     if (this.byUid(uid)) return error(409, 'data source with the same uid already exists');

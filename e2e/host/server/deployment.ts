@@ -15,6 +15,8 @@ export interface GrafanaDeployment {
   baseImage: string;
   /** Its tag: the Grafana version the deployment runs. */
   grafanaVersion: string;
+  /** ENV of the final stage (over the official image's own ENV). */
+  imageEnv: Record<string, string>;
   /** The grafana container's environment after compose interpolation (unset → empty). */
   env: Record<string, string>;
   /** Compose variables the environment reads (`${NAME…}`), by container variable. */
@@ -38,18 +40,21 @@ type Service = {
 
 /** Compose interpolation: ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?err}, ${VAR?err}, $$. */
 export function composeInterpolate(value: string, vars: Record<string, string | undefined>, strict = false): string {
-  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])((?:[^{}]|\{[^{}]*\})*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, braced?: string, op?: string, arg?: string, bare?: string) => {
-    if (whole === '$$') return '$';
-    const name = braced ?? bare!;
-    const v = vars[name];
-    const unsetOrEmpty = v === undefined || (op?.startsWith(':') && v === '');
-    if (op?.endsWith('-')) return unsetOrEmpty ? composeInterpolate(arg ?? '', vars, strict) : v!;
-    if (op?.endsWith('?')) {
-      if (unsetOrEmpty && strict) throw new Error(`required variable ${name} is missing a value: ${arg ?? ''}`);
+  return value.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])((?:[^{}]|\{[^{}]*\})*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (whole, braced?: string, op?: string, arg?: string, bare?: string) => {
+      if (whole === '$$') return '$';
+      const name = braced ?? bare!;
+      const v = vars[name];
+      const unsetOrEmpty = v === undefined || (op?.startsWith(':') && v === '');
+      if (op?.endsWith('-')) return unsetOrEmpty ? composeInterpolate(arg ?? '', vars, strict) : v!;
+      if (op?.endsWith('?')) {
+        if (unsetOrEmpty && strict) throw new Error(`required variable ${name} is missing a value: ${arg ?? ''}`);
+        return v ?? '';
+      }
       return v ?? '';
-    }
-    return v ?? '';
-  });
+    },
+  );
 }
 
 /** The compose variables a value reads. */
@@ -60,7 +65,9 @@ export function composeVariablesOf(value: string): string[] {
 function mergedGrafanaService(repo: string, files: string[]): Service {
   const merged: Service = {};
   for (const file of files) {
-    const doc = parse(readFileSync(path.join(repo, file), 'utf8'), { merge: true }) as { services?: Record<string, Service> };
+    const doc = parse(readFileSync(path.join(repo, file), 'utf8'), { merge: true }) as {
+      services?: Record<string, Service>;
+    };
     const s = doc.services?.grafana;
     if (!s) continue;
     const env = { ...envMap(merged.environment), ...envMap(s.environment) };
@@ -107,6 +114,15 @@ export function finalStage(text: string, buildArgs: Record<string, string> = {})
   const last = froms[froms.length - 1];
   if (!last) throw new Error('Dockerfile without FROM');
   const image = last.i.args.split(/\s+/)[0]!.replace(/\$\{?([A-Za-z_]+)\}?/g, (_, n: string) => args[n] ?? '');
+  const env: Record<string, string> = {};
+  for (const i of ins.slice(last.index + 1).filter((x) => x.op === 'ENV')) {
+    const pairs = [...i.args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|\S*)/g)];
+    if (pairs.length === 0) {
+      const [k, ...v] = i.args.split(/\s+/);
+      if (k) env[k] = v.join(' ');
+    }
+    for (const [, k, v] of pairs) env[k!] = v!.startsWith('"') ? (JSON.parse(v!) as string) : v!;
+  }
   const copies = ins
     .slice(last.index + 1)
     .filter((i) => i.op === 'COPY')
@@ -116,7 +132,7 @@ export function finalStage(text: string, buildArgs: Record<string, string> = {})
       const paths = words.filter((w) => !w.startsWith('--'));
       return { from, sources: paths.slice(0, -1), target: paths[paths.length - 1]! };
     });
-  return { image, copies };
+  return { image, env, copies };
 }
 
 export function readGrafanaDeployment(options: {
@@ -127,18 +143,22 @@ export function readGrafanaDeployment(options: {
 }): GrafanaDeployment {
   const service = mergedGrafanaService(options.repo, options.files ?? DEPLOYED_COMPOSE_FILES);
   const rawEnv = envMap(service.environment);
-  const env = Object.fromEntries(Object.entries(rawEnv).map(([k, v]) => [k, composeInterpolate(v, options.composeEnv)]));
+  const env = Object.fromEntries(
+    Object.entries(rawEnv).map(([k, v]) => [k, composeInterpolate(v, options.composeEnv)]),
+  );
   const composeVariables = Object.fromEntries(Object.entries(rawEnv).map(([k, v]) => [k, composeVariablesOf(v)]));
 
   const mounts: Mount[] = [];
   const builtByStage: GrafanaDeployment['builtByStage'] = [];
   let baseImage = service.image ?? '';
   let dockerfile = '';
+  let imageEnv: Record<string, string> = {};
   if (service.build) {
     const context = path.join(options.repo, service.build.context ?? '.');
     dockerfile = path.join(context, service.build.dockerfile ?? 'Dockerfile');
     const stage = finalStage(readFileSync(dockerfile, 'utf8'), service.build.args);
     baseImage = stage.image;
+    imageEnv = stage.env;
     for (const copy of stage.copies) {
       if (copy.from) {
         builtByStage.push({ stage: copy.from, target: copy.target });
@@ -157,7 +177,7 @@ export function readGrafanaDeployment(options: {
     }
   }
   const grafanaVersion = /:([^:/@]+)$/.exec(baseImage)?.[1] ?? '';
-  return { baseImage, grafanaVersion, env, composeVariables, mounts, builtByStage, dockerfile };
+  return { baseImage, grafanaVersion, imageEnv, env, composeVariables, mounts, builtByStage, dockerfile };
 }
 
 /** The stand-in's view of that container, with the plugin directory a build stage fills taken from plugin/dist. */

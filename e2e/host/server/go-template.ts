@@ -129,7 +129,8 @@ function parseArg(word: string, text: string): Arg {
 function fieldPath(word: string, text: string): string[] {
   if (word === '.') return [];
   const path = word.slice(1).split('.');
-  if (path.some((p) => !IDENT.test(p))) throw new TemplateParseError(`template: content:1: bad field "${word}" in "${text}"`);
+  if (path.some((p) => !IDENT.test(p)))
+    throw new TemplateParseError(`template: content:1: bad field "${word}" in "${text}"`);
   return path;
 }
 
@@ -137,13 +138,17 @@ function evalPipeline(pipeline: Command[], data: RouteTemplateData): Value {
   let piped: Value | undefined;
   for (const command of pipeline) {
     if (command.kind === 'field') {
-      if (piped !== undefined) throw new TemplateExecError(`can't give argument to non-function ${command.path.join('.')}`);
+      if (piped !== undefined)
+        throw new TemplateExecError(`can't give argument to non-function ${command.path.join('.')}`);
       piped = evalField(command.path, data);
       continue;
     }
-    const args = command.args.map((a): Value => (a.kind === 'string' ? { valid: true, value: a.value } : evalField(a.path, data)));
+    const args = command.args.map((a): Value =>
+      a.kind === 'string' ? { valid: true, value: a.value } : evalField(a.path, data),
+    );
     if (piped !== undefined) args.push(piped);
-    if (args.length !== 1) throw new TemplateExecError(`wrong number of args for ${command.name}: want 1 got ${args.length}`);
+    if (args.length !== 1)
+      throw new TemplateExecError(`wrong number of args for ${command.name}: want 1 got ${args.length}`);
     piped = FUNCS[command.name]!(args[0]!);
   }
   return piped ?? INVALID;

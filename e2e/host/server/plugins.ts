@@ -110,13 +110,16 @@ const ALWAYS_SHARED = [
 ];
 
 export function sharedModules(grafanaVersion: string): string[] {
-  const extra = semver.satisfies(grafanaVersion, JSX_RUNTIME_RANGE) ? ['react/jsx-runtime', 'react/jsx-dev-runtime'] : [];
+  const extra = semver.satisfies(grafanaVersion, JSX_RUNTIME_RANGE)
+    ? ['react/jsx-runtime', 'react/jsx-dev-runtime']
+    : [];
   return [...ALWAYS_SHARED, ...extra];
 }
 
 function readPluginJson(fs: ContainerFs, file: string): PluginJson {
   const parsed = pluginJsonSchema.safeParse(JSON.parse(fs.readText(file)));
-  if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
 }
 
@@ -140,7 +143,9 @@ function signatureOf(fs: ContainerFs, root: string, rootJson: PluginJson): Signa
   const manifestPath = path.posix.join(root, 'MANIFEST.txt');
   if (!fs.exists(manifestPath)) return 'unsigned';
   const text = fs.readText(manifestPath);
-  const body = /-----BEGIN PGP SIGNED MESSAGE-----[\s\S]*?\n\n([\s\S]*?)\n-----BEGIN PGP SIGNATURE-----/.exec(text)?.[1];
+  const body = /-----BEGIN PGP SIGNED MESSAGE-----[\s\S]*?\n\n([\s\S]*?)\n-----BEGIN PGP SIGNATURE-----/.exec(
+    text,
+  )?.[1];
   if (!body) return 'invalid';
   let manifest: { plugin?: string; version?: string; files?: Record<string, string> };
   try {
@@ -181,7 +186,9 @@ export function loadPlugins(options: {
     const folder = path.posix.join(options.pluginsDir, name);
     if (!options.fs.isDirectory(folder)) continue;
     // "unless the folder contains a subfolder named dist. In that case, Grafana mounts the dist folder"
-    const root = options.fs.exists(path.posix.join(folder, 'dist', 'plugin.json')) ? path.posix.join(folder, 'dist') : folder;
+    const root = options.fs.exists(path.posix.join(folder, 'dist', 'plugin.json'))
+      ? path.posix.join(folder, 'dist')
+      : folder;
     const jsons = findPluginJsons(options.fs, root);
     if (jsons.length === 0) continue;
     const rootJson = readPluginJson(options.fs, jsons[0]!);
@@ -227,9 +234,17 @@ function authorize(
     case 'valid':
       return null;
     case 'modified':
-      return { pluginId: plugin.id, errorCode: 'signatureModified', message: `plugin '${plugin.id}' has an modified signature` };
+      return {
+        pluginId: plugin.id,
+        errorCode: 'signatureModified',
+        message: `plugin '${plugin.id}' has an modified signature`,
+      };
     case 'invalid':
-      return { pluginId: plugin.id, errorCode: 'signatureInvalid', message: `plugin '${plugin.id}' has an invalid signature` };
+      return {
+        pluginId: plugin.id,
+        errorCode: 'signatureInvalid',
+        message: `plugin '${plugin.id}' has an invalid signature`,
+      };
     case 'unsigned':
       if (options.appMode === 'development' || options.allowUnsigned.includes(plugin.id)) return null;
       return { pluginId: plugin.id, errorCode: 'signatureMissing', message: `plugin '${plugin.id}' has no signature` };

@@ -10,13 +10,7 @@
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { ContainerFs } from './container-fs';
-import {
-  type ExpansionContext,
-  interpolateTree,
-  scalarBool,
-  scalarInt,
-  scalarString,
-} from './interpolate';
+import { type ExpansionContext, interpolateTree, scalarBool, scalarInt, scalarString } from './interpolate';
 
 export class ProvisioningError extends Error {}
 
@@ -93,7 +87,9 @@ export function readDatasources(fs: ContainerFs, dir: string, ctx: ExpansionCont
       const doc = readYaml(fs, file);
       if (!doc) continue;
       if (scalarInt(doc.apiVersion, ctx) < 1) {
-        throw new ProvisioningError(`${file}: the stand-in reads apiVersion 1 files only (Grafana still accepts the deprecated v0)`);
+        throw new ProvisioningError(
+          `${file}: the stand-in reads apiVersion 1 files only (Grafana still accepts the deprecated v0)`,
+        );
       }
       for (const ds of list(doc.datasources)) {
         const access = scalarString(ds.access, ctx) || 'proxy';
@@ -142,7 +138,8 @@ export function readApps(
       const doc = readYaml(fs, file);
       list(doc?.apps).forEach((app, index) => {
         const pluginId = scalarString(app.type, ctx);
-        if (!pluginId) throw new ProvisioningError(`app item ${index + 1} in configuration doesn't contain required field type`);
+        if (!pluginId)
+          throw new ProvisioningError(`app item ${index + 1} in configuration doesn't contain required field type`);
         out.push({
           orgId: scalarInt(app.org_id, ctx) || 1,
           pluginId,
@@ -173,7 +170,9 @@ export function readDashboards(fs: ContainerFs, dir: string, ctx: ExpansionConte
         const options = record(interpolateTree(record(provider.options), ctx));
         const folderPath = String(options.path ?? '');
         if (!fs.isDirectory(folderPath)) {
-          throw new ProvisioningError(`provider ${scalarString(provider.name, ctx)}: cannot read directory ${folderPath}`);
+          throw new ProvisioningError(
+            `provider ${scalarString(provider.name, ctx)}: cannot read directory ${folderPath}`,
+          );
         }
         for (const name of fs.list(folderPath).filter((n) => n.endsWith('.json'))) {
           const jsonFile = path.posix.join(folderPath, name);

@@ -86,7 +86,9 @@ export function createStandIn(options: StandInOptions): StandIn {
   const env = resolveFileEnv({ ...IMAGE_ENV, ...options.env }, options.fs);
   const config = loadGrafanaConfig({ env, fs: options.fs, hostname: os.hostname() });
   if (!config.configFile.found) {
-    log(`stand-in: nothing at ${config.configFile.path}: Grafana runs on the image's sample grafana.ini (all defaults)`);
+    log(
+      `stand-in: nothing at ${config.configFile.path}: Grafana runs on the image's sample grafana.ini (all defaults)`,
+    );
   }
   const ctx: ExpansionContext = { env, readFile: (p) => options.fs.readText(p), hostname: os.hostname() };
 
@@ -97,7 +99,8 @@ export function createStandIn(options: StandInOptions): StandIn {
     allowUnsigned: config.allowUnsigned,
     grafanaVersion: options.grafanaVersion,
   });
-  for (const e of registry.errors) log(`logger=plugin.signature.validator level=warn msg="${e.message}" pluginId=${e.pluginId}`);
+  for (const e of registry.errors)
+    log(`logger=plugin.signature.validator level=warn msg="${e.message}" pluginId=${e.pluginId}`);
   for (const w of registry.warnings) log(`stand-in: ${w}`);
 
   const provisioningDir = (sub: string) => path.posix.join(config.paths.provisioning, sub);
@@ -180,7 +183,10 @@ export function createStandIn(options: StandInOptions): StandIn {
       const result = datasources.add(await readJson(req));
       if ('status' in result) return send(res, result);
       const dto = datasources.dto(result.record, logoOf(result.record.type));
-      return send(res, { status: 200, body: { message: 'Datasource added', id: result.record.id, name: result.record.name, datasource: dto } });
+      return send(res, {
+        status: 200,
+        body: { message: 'Datasource added', id: result.record.id, name: result.record.name, datasource: dto },
+      });
     }
     if ((m = p.match(/^\/api\/datasources\/uid\/([^/]+)$/))) {
       const uid = m[1]!;
@@ -188,15 +194,24 @@ export function createStandIn(options: StandInOptions): StandIn {
         const result = datasources.update(uid, await readJson(req));
         if ('status' in result) return send(res, result);
         const dto = datasources.dto(result.record, logoOf(result.record.type));
-        return send(res, { status: 200, body: { message: 'Datasource updated', id: result.record.id, name: result.record.name, datasource: dto } });
+        return send(res, {
+          status: 200,
+          body: { message: 'Datasource updated', id: result.record.id, name: result.record.name, datasource: dto },
+        });
       }
       if (method === 'DELETE') return send(res, datasources.remove(uid));
       const ds = datasources.byUid(uid);
-      return ds ? send(res, { status: 200, body: datasources.dto(ds, logoOf(ds.type)) }) : notFound(res, 'Data source not found');
+      return ds
+        ? send(res, { status: 200, body: datasources.dto(ds, logoOf(ds.type)) })
+        : notFound(res, 'Data source not found');
     }
-    if (p === '/api/plugins/errors') return send(res, { status: 200, body: registry.errors.map(({ message: _m, ...e }) => e) });
+    if (p === '/api/plugins/errors')
+      return send(res, { status: 200, body: registry.errors.map(({ message: _m, ...e }) => e) });
     if (p === '/api/plugins') {
-      return send(res, { status: 200, body: [...registry.plugins.values()].map((pl) => ({ ...pluginMeta(pl), enabled: true })) });
+      return send(res, {
+        status: 200,
+        body: [...registry.plugins.values()].map((pl) => ({ ...pluginMeta(pl), enabled: true })),
+      });
     }
     if ((m = p.match(/^\/api\/plugins\/([^/]+)\/settings$/))) {
       const plugin = registry.plugins.get(m[1]!);
@@ -219,15 +234,28 @@ export function createStandIn(options: StandInOptions): StandIn {
       if (!d) return notFound(res, 'Dashboard not found');
       return send(res, {
         status: 200,
-        body: { dashboard: d.json, meta: { provisioned: true, canSave: d.allowUiUpdates, folderUid: d.folderUid, folderTitle: d.folder } },
+        body: {
+          dashboard: d.json,
+          meta: { provisioned: true, canSave: d.allowUiUpdates, folderUid: d.folderUid, folderTitle: d.folder },
+        },
       });
     }
     if (p === '/api/search') {
-      const body = dashboards.map((d) => ({ uid: d.uid, title: d.title, type: 'dash-db', folderUid: d.folderUid, folderTitle: d.folder, url: `${config.appSubUrl}/d/${d.uid}` }));
+      const body = dashboards.map((d) => ({
+        uid: d.uid,
+        title: d.title,
+        type: 'dash-db',
+        folderUid: d.folderUid,
+        folderTitle: d.folder,
+        url: `${config.appSubUrl}/d/${d.uid}`,
+      }));
       return send(res, { status: 200, body });
     }
     if (p === '/api/v1/provisioning/contact-points') {
-      return send(res, { status: 200, body: contactPoints.flatMap((c) => c.receivers.map((r) => ({ ...r, name: c.name, provenance: 'file' }))) });
+      return send(res, {
+        status: 200,
+        body: contactPoints.flatMap((c) => c.receivers.map((r) => ({ ...r, name: c.name, provenance: 'file' }))),
+      });
     }
     if (p === '/api/standin/datasources') {
       // The instance settings Grafana's frontend keeps in memory after a reload of its data sources.
