@@ -31,7 +31,8 @@ type Value = { valid: false } | { valid: true; value: unknown };
 const INVALID: Value = { valid: false };
 
 type Arg = { kind: 'field'; path: string[] } | { kind: 'string'; value: string };
-type Command = { kind: 'field'; path: string[] } | { kind: 'call'; name: string; args: Arg[] };
+type Command =
+  { kind: 'field'; path: string[] } | { kind: 'string'; value: string } | { kind: 'call'; name: string; args: Arg[] };
 type Node = { kind: 'text'; text: string } | { kind: 'action'; pipeline: Command[] };
 
 /** Grafana's extra function: nil (missing key or null) becomes "", anything else passes through. */
@@ -91,6 +92,10 @@ function parseCommand(source: string, text: string): Command {
   const words = tokenize(source, text);
   const [head, ...args] = words;
   if (head === undefined) throw new TemplateParseError(`template: content:1: missing value for command in "${text}"`);
+  if (head.startsWith('"')) {
+    if (args.length > 0) throw new TemplateParseError(`template: content:1: arguments after a constant in "${text}"`);
+    return { kind: 'string', value: JSON.parse(head) as string };
+  }
   if (head.startsWith('.')) {
     if (args.length > 0) throw new UnsupportedTemplateError(`stand-in: arguments after a field in "${text}"`);
     return { kind: 'field', path: fieldPath(head, text) };
@@ -137,10 +142,9 @@ function fieldPath(word: string, text: string): string[] {
 function evalPipeline(pipeline: Command[], data: RouteTemplateData): Value {
   let piped: Value | undefined;
   for (const command of pipeline) {
-    if (command.kind === 'field') {
-      if (piped !== undefined)
-        throw new TemplateExecError(`can't give argument to non-function ${command.path.join('.')}`);
-      piped = evalField(command.path, data);
+    if (command.kind !== 'call') {
+      if (piped !== undefined) throw new TemplateExecError("can't give argument to non-function");
+      piped = command.kind === 'field' ? evalField(command.path, data) : { valid: true, value: command.value };
       continue;
     }
     const args = command.args.map((a): Value =>

@@ -100,8 +100,9 @@ export function parseIni(text: string): Ini {
   return ini;
 }
 
+/** setting.go envKey: go-ini names the section-less keys' section "DEFAULT" (GF_DEFAULT_APP_MODE). */
 const envKey = (section: string, key: string) =>
-  `GF_${section ? `${section}_` : ''}${key}`.toUpperCase().replace(/[.-]/g, '_');
+  `GF_${section || 'DEFAULT'}_${key}`.toUpperCase().replace(/[.-]/g, '_');
 
 /** %(key)s references to keys of the same section (root_url's default uses them). */
 function resolveReferences(section: Record<string, string>): void {
