@@ -4,7 +4,7 @@
  * the repository's own files are exercised in deployment.test.ts and the browser suite.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -122,8 +122,7 @@ describe('start-up', () => {
           const p = path.join(dir, name);
           const r = rel ? `${rel}/${name}` : name;
           if (statSync(p).isDirectory()) walk(p, r);
-          else if (r !== 'MANIFEST.txt')
-            files[r] = createHash('sha256').update(require('node:fs').readFileSync(p)).digest('hex');
+          else if (r !== 'MANIFEST.txt') files[r] = createHash('sha256').update(readFileSync(p)).digest('hex');
         }
       };
       walk(path.join(root, 'plugins', APP));
