@@ -50,7 +50,9 @@ export class ContainerFs {
 
   isDirectory(containerPath: string): boolean {
     const host = this.resolve(containerPath);
-    return host !== null && existsSync(host) && statSync(host).isDirectory();
+    if (host !== null && existsSync(host) && statSync(host).isDirectory()) return true;
+    // The parents of a mount target exist in the container (the image or the runtime creates them).
+    return this.mountedBelow(containerPath).length > 0;
   }
 
   readText(containerPath: string): string {
@@ -64,7 +66,19 @@ export class ContainerFs {
   /** Directory entries (names), sorted as Go's os.ReadDir returns them. */
   list(containerPath: string): string[] {
     const host = this.resolve(containerPath);
-    if (host === null || !existsSync(host)) throw new Error(`open ${containerPath}: no such file or directory`);
-    return readdirSync(host).sort();
+    const below = this.mountedBelow(containerPath);
+    const real = host !== null && existsSync(host) ? readdirSync(host) : null;
+    if (real === null && below.length === 0) throw new Error(`open ${containerPath}: no such file or directory`);
+    return [...new Set([...(real ?? []), ...below])].sort();
+  }
+
+  /** Names of the entries of a directory that exist because something is mounted below it. */
+  private mountedBelow(containerPath: string): string[] {
+    const dir = path.posix.normalize(containerPath).replace(/\/+$/, '');
+    const prefix = `${dir}/`;
+    return this.mounts
+      .filter((m) => m.target.startsWith(prefix))
+      .map((m) => m.target.slice(prefix.length).split('/')[0]!)
+      .filter(Boolean);
   }
 }

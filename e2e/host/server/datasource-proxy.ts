@@ -157,12 +157,17 @@ export interface ProxyResult {
   target: string | null;
 }
 
-/** Sends the planned request and streams the answer back as Grafana's reverse proxy would. */
+/**
+ * Sends the planned request and streams the answer back as Grafana's reverse proxy would.
+ * `hosts` plays the container network's DNS (e.g. voice-agent-api:5000 → 127.0.0.1:5101); the
+ * request still carries the deployment's Host header.
+ */
 export function forward(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   plan: ProxyPlan,
   body: Buffer,
+  hosts: Record<string, string> = {},
 ): Promise<ProxyResult> {
   return new Promise((resolve) => {
     const badGateway = () => {
@@ -174,8 +179,10 @@ export function forward(
       return;
     }
     const client = plan.target.protocol === 'https:' ? https : http;
+    const connectTo = new URL(plan.target);
+    if (hosts[plan.target.host]) connectTo.host = hosts[plan.target.host]!;
     const upstream = client.request(
-      plan.target,
+      connectTo,
       { method: req.method, headers: { ...plan.headers, host: plan.target.host } },
       (up) => {
         const status = up.statusCode ?? 502;

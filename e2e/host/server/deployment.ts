@@ -180,10 +180,15 @@ export function readGrafanaDeployment(options: {
   return { baseImage, grafanaVersion, imageEnv, env, composeVariables, mounts, builtByStage, dockerfile };
 }
 
-/** The stand-in's view of that container, with the plugin directory a build stage fills taken from plugin/dist. */
-export function containerFsOf(deployment: GrafanaDeployment, stageOutputs: Record<string, string>): ContainerFs {
+/** The container's mounts, with the folder a build stage fills taken from `stageOutputs` (stage → host dir). */
+export function containerMounts(deployment: GrafanaDeployment, stageOutputs: Record<string, string>): Mount[] {
   const fromStages = deployment.builtByStage.flatMap((b) =>
     stageOutputs[b.stage] ? [{ target: b.target, source: stageOutputs[b.stage]! }] : [],
   );
-  return new ContainerFs([...fromStages, ...deployment.mounts]);
+  return [...fromStages, ...deployment.mounts];
+}
+
+/** The stand-in's view of that container (see containerMounts). */
+export function containerFsOf(deployment: GrafanaDeployment, stageOutputs: Record<string, string>): ContainerFs {
+  return new ContainerFs(containerMounts(deployment, stageOutputs));
 }

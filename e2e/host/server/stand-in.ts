@@ -12,8 +12,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { buildBootData, dataSourceInstanceSettings, pluginMeta } from './boot-data';
+import { buildBootData, pluginMeta } from './boot-data';
 import { ContainerFs } from './container-fs';
+import { grafanaAsset } from './grafana-assets';
 import { forward, planProxyRequest } from './datasource-proxy';
 import { type ApiAnswer, DataSourceStore } from './datasource-store';
 import { type GrafanaConfig, loadGrafanaConfig, resolveFileEnv, IMAGE_ENV } from './grafana-config';
@@ -40,6 +41,8 @@ export interface StandInOptions {
   grafanaVersion: string;
   /** The built stand-in page (e2e/host/dist). */
   pageDist: string;
+  /** The container network's names (compose service DNS): "voice-agent-api:5000" → "127.0.0.1:5101". */
+  hosts?: Record<string, string>;
   log?: (line: string) => void;
 }
 
@@ -168,7 +171,7 @@ export function createStandIn(options: StandInOptions): StandIn {
         grafanaVersion: options.grafanaVersion,
       });
       for (const line of plan.logs) log(`logger=data-proxy-log level=error msg="${line}"`);
-      const result = await forward(req, res, plan, await readBody(req));
+      const result = await forward(req, res, plan, await readBody(req), options.hosts);
       proxied.push({ method, uid: ds.uid, proxyPath: m[2] ?? '', ...result, renderedRouteUrl: plan.renderedRouteUrl });
       return;
     }
@@ -257,14 +260,6 @@ export function createStandIn(options: StandInOptions): StandIn {
         body: contactPoints.flatMap((c) => c.receivers.map((r) => ({ ...r, name: c.name, provenance: 'file' }))),
       });
     }
-    if (p === '/api/standin/datasources') {
-      // The instance settings Grafana's frontend keeps in memory after a reload of its data sources.
-      const list = datasources.list().flatMap((d) => {
-        const plugin = registry.plugins.get(d.type);
-        return plugin ? [dataSourceInstanceSettings(d, plugin)] : [];
-      });
-      return send(res, { status: 200, body: list });
-    }
     return notFound(res);
   };
 
@@ -292,7 +287,10 @@ export function createStandIn(options: StandInOptions): StandIn {
         if (!file.startsWith(pageDist) || !serveFile(res, file)) return notFound(res);
         return undefined;
       }
-      if (p.startsWith('/public/')) return notFound(res);
+      if (p.startsWith('/public/')) {
+        if (!serveFile(res, grafanaAsset(p))) return notFound(res);
+        return undefined;
+      }
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(indexHtml(config.appSubUrl, bootData()));
       return undefined;
@@ -355,7 +353,6 @@ function indexHtml(appSubUrl: string, bootData: unknown): string {
     <meta name="viewport" content="width=device-width" />
     <base href="${appSubUrl}/" />
     <title>Grafana</title>
-    <link rel="stylesheet" href="public/standin/assets/standin.css" />
     <script>window.grafanaBootData = ${json};</script>
   </head>
   <body class="theme-dark app-grafana">
