@@ -257,3 +257,29 @@ function configMapKeys(objects: K8s[], envFrom: Array<{ configMapRef?: { name: s
     return Object.keys(cm?.data ?? {});
   });
 }
+
+describe('the real-Grafana gate (.github/workflows/ci.yml, GitHub only)', () => {
+  type Step = { run?: string; uses?: string; 'working-directory'?: string };
+  const ci = parse(read('.github/workflows/ci.yml')) as { jobs: Record<string, { steps: Step[] }> };
+  const runs = (job: string) => (ci.jobs[job]?.steps ?? []).map((s) => s.run ?? '').join('\n');
+
+  it('runs the @grafana/plugin-e2e specs against the Grafana image compose builds, with the repository provisioning', () => {
+    const script = runs('grafana-e2e').replace(/\\\n\s*/g, ' ');
+    expect(script).toMatch(
+      /docker compose -f docker-compose\.yml -f deploy\/compose\/monitoring\.yml .*up -d --build --wait .*grafana voice-agent-api/,
+    );
+    // …and checks that the Grafana answering is the version grafana.Dockerfile pins.
+    expect(script).toContain("sed -n 's/^ARG GRAFANA_IMAGE=//p' deploy/docker/grafana.Dockerfile");
+    expect(script).toContain('npx playwright test');
+    expect(read('plugin/playwright.config.ts')).toContain(
+      "provisioningRootDir: join(__dirname, '..', 'provisioning', 'grafana')",
+    );
+  });
+
+  it('runs the plugin validator and an API compatibility check against the pinned Grafana version', () => {
+    const script = runs('plugin-compatibility');
+    expect(script).toMatch(/@grafana\/plugin-validator@\d+\.\d+\.\d+/);
+    expect(script).toMatch(/@grafana\/levitate@\d+\.\d+\.\d+ is-compatible --path plugin\/src\/module\.tsx/);
+    expect(script).toContain('@grafana/data@$version,@grafana/ui@$version,@grafana/runtime@$version');
+  });
+});
