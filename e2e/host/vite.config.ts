@@ -9,7 +9,7 @@ const require = createRequire(import.meta.url);
 const runtimeEsm = path.join(path.dirname(require.resolve('@grafana/runtime')), '..', 'esm');
 
 // The stand-in's page: Grafana's shared modules and services. The server (server/stand-in.ts)
-// writes the HTML with the boot data and loads assets/standin.js relative to <base href>.
+// writes the HTML with the boot data and loads public/standin/assets/standin.js relative to <base href>.
 export default defineConfig({
   root: __dirname,
   base: './',
@@ -19,7 +19,8 @@ export default defineConfig({
     alias: { 'grafana-runtime-plugin-page': path.join(runtimeEsm, 'components', 'PluginPage.mjs') },
   },
   build: {
-    outDir: 'dist',
+    // dist/server is the stand-in's server (tsc -p host/server).
+    outDir: 'dist/page',
     emptyOutDir: true,
     sourcemap: false,
     chunkSizeWarningLimit: 20_000,

@@ -18,7 +18,7 @@ export const APP_ID = 'magnificentworldwide-voiceagent-app';
 export const DS_TYPE = 'magnificentworldwide-voiceagent-datasource';
 export const PANEL_ID = 'magnificentworldwide-beastmode-panel';
 export const PLUGIN_DIST = path.join(REPO, 'plugin/dist');
-export const PAGE_DIST = path.join(REPO, 'e2e/host/dist');
+export const PAGE_DIST = path.join(REPO, 'e2e/host/dist/page');
 
 export interface RunningGrafana {
   standIn: StandIn;
