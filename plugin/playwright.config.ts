@@ -1,6 +1,6 @@
 import type { PluginOptions } from '@grafana/plugin-e2e';
 import { defineConfig, devices } from '@playwright/test';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const pluginE2eAuth = `${dirname(require.resolve('@grafana/plugin-e2e'))}/auth`;
 
@@ -22,11 +22,17 @@ export default defineConfig<PluginOptions>({
   /* Retry on CI only */
   retries: process.env.CI ? 2 : 0,
   /* Reporter to use. See https://playwright.dev/docs/test-reporters */
-  reporter: 'html',
+  reporter: [['list'], ['html', { open: 'never' }]],
   /* Shared settings for all the projects below. See https://playwright.dev/docs/api/class-testoptions. */
   use: {
     /* Base URL to use in actions like `await page.goto('/')`. */
     baseURL: process.env.GRAFANA_URL || 'http://localhost:3000',
+    /*
+     * The provisioning the deployed Grafana runs (baked into its image by deploy/docker/grafana.Dockerfile),
+     * so readProvisionedDataSource reads the same data sources Grafana has. The admin credentials come
+     * from GRAFANA_ADMIN_USER / GRAFANA_ADMIN_PASSWORD (plugin-e2e's defaults are admin/admin).
+     */
+    provisioningRootDir: join(__dirname, '..', 'provisioning', 'grafana'),
 
     /* Collect trace when retrying the failed test. See https://playwright.dev/docs/trace-viewer */
     trace: 'on-first-retry',

@@ -68,6 +68,11 @@ TELNYX_FROM_NUMBER=
 CALL_CAPACITY=1000
 SCALING_THRESHOLD=80
 LOG_LEVEL=info
+
+# Grafana's contact points: Grafana exits at start-up when either is empty. Point them at your
+# paging webhook and team addresses (the webhook here is compose's alert-webhook placeholder).
+ALERT_WEBHOOK_URL=http://alert-webhook:9095/alerts/critical
+ALERT_EMAIL_ADDRESSES=ops@$domain
 ENV
 }
 

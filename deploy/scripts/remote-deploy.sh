@@ -2,8 +2,9 @@
 # Deploys one environment over SSH (called by .github/workflows/deploy.yml):
 #   remote-deploy.sh [--replicas N] [--dir /opt/magnificent-voice-agent]
 # Env: SSH_PRIVATE_KEY, SSH_KNOWN_HOSTS, DEPLOY_HOST, DEPLOY_USER (the deploy user, in the docker
-# group), ENV_FILE (the environment's whole .env, a GitHub environment secret), IMAGE_TAG, REF.
-# On the host: check out REF, write .env (mode 600), pull the image, and
+# group), ENV_FILE (the environment's whole .env, a GitHub environment secret), IMAGE_TAG,
+# GRAFANA_IMAGE_TAG (the environment's Grafana image: plugin signed for its URL), REF.
+# On the host: check out REF, write .env (mode 600), pull the API and Grafana images, and
 # `docker compose up -d --wait --scale voice-agent-api=N` with the monitoring overlay.
 set -euo pipefail
 
@@ -16,7 +17,7 @@ while [ $# -gt 0 ]; do
     *) echo "remote-deploy: unknown argument $1" >&2; exit 2 ;;
   esac
 done
-for v in SSH_PRIVATE_KEY SSH_KNOWN_HOSTS DEPLOY_HOST DEPLOY_USER ENV_FILE IMAGE_TAG REF; do
+for v in SSH_PRIVATE_KEY SSH_KNOWN_HOSTS DEPLOY_HOST DEPLOY_USER ENV_FILE IMAGE_TAG GRAFANA_IMAGE_TAG REF; do
   [ -n "${!v:-}" ] || { echo "remote-deploy: $v is not set" >&2; exit 2; }
 done
 
@@ -27,7 +28,7 @@ ssh_opts=(-i "$ssh_dir/key" -o UserKnownHostsFile="$ssh_dir/known_hosts" -o Stri
 target="$DEPLOY_USER@$DEPLOY_HOST"
 
 # The .env goes over stdin, never on a command line.
-{ printf '%s\n' "$ENV_FILE"; printf 'IMAGE_TAG=%s\n' "$IMAGE_TAG"; } |
+{ printf '%s\n' "$ENV_FILE"; printf 'IMAGE_TAG=%s\nGRAFANA_IMAGE_TAG=%s\n' "$IMAGE_TAG" "$GRAFANA_IMAGE_TAG"; } |
   ssh "${ssh_opts[@]}" "$target" "umask 077 && mkdir -p '$dir' && cat > '$dir/.env.next'"
 
 ssh "${ssh_opts[@]}" "$target" bash -s -- "$dir" "$REF" "$replicas" <<'REMOTE'
@@ -39,7 +40,8 @@ git fetch --quiet origin "$ref"
 git checkout --quiet --detach "$ref"
 mv .env.next .env
 compose=(docker compose -f docker-compose.yml -f deploy/compose/monitoring.yml)
-"${compose[@]}" pull --quiet voice-agent-api
+# Both are pulled, never built here: the host's checkout has no plugin/dist (git-ignored).
+"${compose[@]}" pull --quiet voice-agent-api grafana
 "${compose[@]}" up -d --wait --wait-timeout 300 --remove-orphans --scale "voice-agent-api=$replicas"
 "${compose[@]}" ps
 REMOTE

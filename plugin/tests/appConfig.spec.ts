@@ -1,14 +1,13 @@
 import { test, expect } from './fixtures';
 import { testIds } from '../src/components/testIds';
 
-test('the configuration page saves the server URL and tests it', async ({ appConfigPage, page }) => {
-  await expect(page.getByTestId(testIds.appConfig.url)).toBeVisible();
-  await page
-    .getByTestId(testIds.appConfig.url)
-    .fill(process.env.VOICE_AGENT_API_URL ?? 'http://host.docker.internal:5000');
-  if (process.env.VOICE_AGENT_API_TOKEN) {
-    await page.getByTestId(testIds.appConfig.token).fill(process.env.VOICE_AGENT_API_TOKEN);
-  }
-  await page.getByTestId(testIds.appConfig.submit).click();
+// Grafana runs with the repository's provisioning: the app's data source is provisioned read-only.
+test('the configuration page shows the provisioned data source as read-only and tests it', async ({
+  appConfigPage,
+  page,
+}) => {
+  await expect(page.getByTestId(testIds.appConfig.readOnly)).toBeVisible();
+  await expect(page.getByTestId(testIds.appConfig.url)).toBeDisabled();
+  await page.getByTestId(testIds.appConfig.test).click();
   await expect(page.getByTestId(testIds.appConfig.status)).toContainText('Connected');
 });

@@ -31,7 +31,7 @@ export const datasourcesFile = z.strictObject({
       type: z.string().min(1),
       access: z.enum(['proxy', 'direct']),
       orgId: z.number().int(),
-      url: envRef,
+      url: envRef.optional(),
       isDefault: z.boolean(),
       editable: z.boolean(),
       jsonData: z.record(z.string(), z.unknown()),
@@ -166,8 +166,9 @@ export const dashboardJson = z.looseObject({
   panels: z.array(
     z.union([panel, z.looseObject({ type: z.literal('row'), id: z.number(), title: z.string(), gridPos })]),
   ),
-  templating: z.looseObject({ list: z.array(z.unknown()).optional() }),
-  annotations: z.looseObject({}),
+  // Grafana writes both as `{ "list": [...] }` (its dashboard save model); `{}` is not that shape.
+  templating: z.looseObject({ list: z.array(z.unknown()) }),
+  annotations: z.looseObject({ list: z.array(z.unknown()) }),
 });
 
 export type DashboardJson = z.infer<typeof dashboardJson>;

@@ -1,7 +1,12 @@
 /**
- * The services Grafana provides to plugins, set through @grafana/runtime's setters so the
- * plugin's real code runs unchanged. Requests go to the host server, which plays Grafana's
- * HTTP API (data-source proxy with the bearer token added server-side, /api/datasources).
+ * The services Grafana's frontend gives plugins, set through @grafana/runtime's setters so the
+ * plugin's real code runs unchanged:
+ *  - BackendSrv (public/app/core/services/backend_srv.ts parseRequestOptions): a local URL loses its
+ *    leading "/" so it resolves against <base href> (the sub path); it gets X-Grafana-Org-Id; an
+ *    Authorization header is sent as X-DS-Authorization; a non-2xx answer is a FetchError.
+ *  - DataSourceSrv (public/app/features/plugins/datasource_srv.ts): instance settings from the boot
+ *    data by uid, name or the default; instances from the data source plugin's module; reload()
+ *    re-reads /api/frontend/settings.
  */
 import { Observable, lastValueFrom } from 'rxjs';
 import type { DataSourceApi, DataSourceInstanceSettings, ScopedVars } from '@grafana/data';
@@ -15,26 +20,44 @@ import {
   setDataSourceSrv,
   setTemplateSrv,
 } from '@grafana/runtime';
+import { importPluginModule } from './amd';
+import { boot } from './boot';
 
-type DataSourceClass = new (settings: DataSourceInstanceSettings) => DataSourceApi;
+const isLocalUrl = (url: string) => !/^\w+:\/\//.test(url);
 
 function toUrl(options: BackendSrvRequest): string {
-  if (!options.params) {
-    return options.url;
-  }
-  const query = new URLSearchParams(options.params as Record<string, string>).toString();
+  const params = Object.entries((options.params ?? {}) as Record<string, unknown>).filter(
+    ([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0) && v !== '',
+  );
+  const query = new URLSearchParams(params.map(([k, v]) => [k, String(v)])).toString();
   return query ? `${options.url}?${query}` : options.url;
 }
 
-/** Grafana's BackendSrv.fetch semantics: JSON in and out; non-2xx is a FetchError {status, data}. */
-function fetchObservable<T>(options: BackendSrvRequest): Observable<FetchResponse<T>> {
+function parseRequestOptions(options: BackendSrvRequest): BackendSrvRequest {
+  if (!isLocalUrl(options.url)) {
+    return options;
+  }
+  const headers: Record<string, string> = { 'X-Grafana-Org-Id': String(boot.user.orgId), ...(options.headers ?? {}) };
+  if (headers.Authorization) {
+    headers['X-DS-Authorization'] = headers.Authorization;
+    delete headers.Authorization;
+  }
+  return { ...options, url: options.url.startsWith('/') ? options.url.slice(1) : options.url, headers };
+}
+
+function fetchObservable<T>(raw: BackendSrvRequest): Observable<FetchResponse<T>> {
+  const options = parseRequestOptions(raw);
   return new Observable<FetchResponse<T>>((subscriber) => {
     const controller = new AbortController();
     const hasBody = options.data !== undefined && options.method && options.method !== 'GET';
     fetch(toUrl(options), {
       method: options.method ?? 'GET',
-      headers: { ...(hasBody ? { 'Content-Type': 'application/json' } : {}), ...(options.headers ?? {}) },
-      body: hasBody ? JSON.stringify(options.data) : undefined,
+      headers: {
+        Accept: 'application/json, text/plain, */*',
+        ...(hasBody ? { 'Content-Type': 'application/json' } : {}),
+        ...(options.headers ?? {}),
+      },
+      body: hasBody ? (typeof options.data === 'string' ? options.data : JSON.stringify(options.data)) : undefined,
       signal: controller.signal,
     })
       .then(async (response) => {
@@ -43,7 +66,7 @@ function fetchObservable<T>(options: BackendSrvRequest): Observable<FetchRespons
         try {
           data = text ? JSON.parse(text) : undefined;
         } catch {
-          // not JSON: keep the text
+          // not JSON: Grafana keeps the text (e.g. "Authentication to data source failed")
         }
         const result = {
           data: data as T,
@@ -83,73 +106,79 @@ function createBackendSrv(): BackendSrv {
     put: (url: string, data?: unknown) => request({ url, method: 'PUT', data }),
     resolveCancelerIfExists: () => {},
     chunked: () => {
-      throw new Error('chunked requests are not used by this plugin');
+      throw new Error('stand-in: chunked requests are not implemented');
     },
   } as unknown as BackendSrv;
 }
 
-/** The data sources the host server knows (as Grafana's boot data lists them), instantiated on demand. */
-class HostDataSourceSrv implements DataSourceSrv {
-  private list: DataSourceInstanceSettings[] = [];
-  private instances = new Map<string, DataSourceApi>();
+class StandInDataSourceSrv implements DataSourceSrv {
+  private settings: Record<string, DataSourceInstanceSettings> = boot.settings.datasources;
+  private defaultName = boot.settings.defaultDatasource;
+  private instances = new Map<string, Promise<DataSourceApi>>();
 
-  constructor(private readonly classes: Record<string, DataSourceClass>) {}
+  constructor(private readonly shared: Record<string, unknown>) {}
 
-  async load(): Promise<void> {
-    const response = await fetch('/api/host/datasources');
-    this.list = (await response.json()) as DataSourceInstanceSettings[];
+  async reload(): Promise<void> {
+    const response = await fetch('api/frontend/settings');
+    const settings = (await response.json()) as typeof boot.settings;
+    this.settings = settings.datasources;
+    this.defaultName = settings.defaultDatasource;
     this.instances.clear();
-  }
-
-  reload(): Promise<void> {
-    return this.load();
   }
 
   getList(filters: { type?: string | string[] } = {}): DataSourceInstanceSettings[] {
     const types = filters.type === undefined ? null : ([] as string[]).concat(filters.type);
-    return this.list.filter((ds) => !types || types.includes(ds.type));
+    return Object.values(this.settings).filter((ds) => !types || types.includes(ds.type));
   }
 
   getInstanceSettings(ref?: unknown): DataSourceInstanceSettings | undefined {
-    const key = typeof ref === 'string' ? ref : (ref as { uid?: string } | undefined)?.uid;
-    return this.list.find((ds) => ds.uid === key || ds.name === key) ?? this.list[0];
+    if (ref === undefined || ref === null || ref === 'default') {
+      return this.settings[this.defaultName];
+    }
+    const key = typeof ref === 'string' ? ref : (ref as { uid?: string }).uid;
+    return Object.values(this.settings).find((ds) => ds.uid === key || ds.name === key);
   }
 
-  async get(ref?: unknown): Promise<DataSourceApi> {
+  get(ref?: unknown): Promise<DataSourceApi> {
     const settings = this.getInstanceSettings(ref);
     if (!settings) {
-      throw new Error(`Data source ${JSON.stringify(ref)} was not found`);
+      return Promise.reject(new Error(`Datasource ${JSON.stringify(ref)} was not found`));
     }
     let instance = this.instances.get(settings.uid);
     if (!instance) {
-      const Class = this.classes[settings.type];
-      if (!Class) {
-        throw new Error(`No plugin loaded for data source type ${settings.type}`);
-      }
-      instance = new Class(settings);
+      instance = importPluginModule(settings.meta.module, this.shared).then((module) => {
+        const plugin = module.plugin as {
+          DataSourceClass: new (s: DataSourceInstanceSettings) => DataSourceApi;
+          components: unknown;
+        };
+        const ds = new plugin.DataSourceClass(settings);
+        Object.assign(ds, { components: plugin.components, meta: settings.meta });
+        return ds;
+      });
       this.instances.set(settings.uid, instance);
     }
     return instance;
   }
 
   registerRuntimeDataSource(): void {
-    throw new Error('runtime data sources are not used by this plugin');
+    throw new Error('stand-in: runtime data sources are not implemented');
   }
 }
 
-/** Dashboard variables: the host has none, so text passes through unchanged. */
+/** Dashboard variables: the stand-in has none; scoped variables ($x, ${x}) are replaced. */
 const templateSrv = {
   getVariables: () => [],
-  replace: (target?: string, _scopedVars?: ScopedVars) => target ?? '',
-  containsTemplate: () => false,
+  replace: (target?: string, scopedVars?: ScopedVars) =>
+    (target ?? '').replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, a?: string, b?: string) => {
+      const v = scopedVars?.[(a ?? b)!];
+      return v === undefined ? whole : String(v.value);
+    }),
+  containsTemplate: (target?: string) => /\$\{?\w+/.test(target ?? ''),
   updateTimeRange: () => {},
 } as unknown as TemplateSrv;
 
-export async function setUpGrafanaServices(classes: Record<string, DataSourceClass>): Promise<HostDataSourceSrv> {
+export function setUpGrafanaServices(shared: Record<string, unknown>): void {
   setBackendSrv(createBackendSrv());
   setTemplateSrv(templateSrv);
-  const dataSourceSrv = new HostDataSourceSrv(classes);
-  await dataSourceSrv.load();
-  setDataSourceSrv(dataSourceSrv);
-  return dataSourceSrv;
+  setDataSourceSrv(new StandInDataSourceSrv(shared));
 }

@@ -33,7 +33,9 @@ describe.each(Object.entries(OVERLAYS))('kustomize build deploy/k8s/overlays/%s'
     expect(objects.map((o) => o.kind).sort()).toEqual(
       [
         'ConfigMap',
+        'ConfigMap',
         'CronJob',
+        'Deployment',
         'Deployment',
         'HorizontalPodAutoscaler',
         'Ingress',
@@ -44,8 +46,11 @@ describe.each(Object.entries(OVERLAYS))('kustomize build deploy/k8s/overlays/%s'
         'NetworkPolicy',
         'NetworkPolicy',
         'NetworkPolicy',
+        'NetworkPolicy',
+        'PersistentVolumeClaim',
         'PersistentVolumeClaim',
         'PodDisruptionBudget',
+        'Service',
         'Service',
         'ServiceAccount',
       ].sort(),
@@ -74,7 +79,16 @@ describe.each(Object.entries(OVERLAYS))('kustomize build deploy/k8s/overlays/%s'
     }
     const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler')!;
     expect(hpa.spec.maxReplicas).toBe(want.max);
-    const image = objects.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0].image;
-    expect(image).toMatch(/^ghcr\.io\/magnificentworldwide\/voice-agent-api:\d+\.\d+\.\d+$/);
+    const imageOf = (name: string) =>
+      objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name)!.spec.template.spec.containers[0].image;
+    expect(imageOf('voice-agent-api')).toMatch(/^ghcr\.io\/magnificentworldwide\/voice-agent-api:\d+\.\d+\.\d+$/);
+    // Grafana's image carries a plugin signed for this environment's URL.
+    expect(imageOf('grafana')).toMatch(
+      new RegExp(`^ghcr\\.io/magnificentworldwide/voice-agent-grafana:\\d+\\.\\d+\\.\\d+-${name}$`),
+    );
+    const grafanaConfig = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('grafana-config'))!;
+    expect((grafanaConfig as unknown as { data: Record<string, string> }).data.GF_SERVER_ROOT_URL).toBe(
+      `https://${want.host}/grafana/`,
+    );
   });
 });

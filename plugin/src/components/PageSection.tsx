@@ -1,5 +1,6 @@
 import React, { type ReactNode } from 'react';
 import { css, cx } from '@emotion/css';
+import { Link } from 'react-router-dom';
 import { Alert } from '@grafana/ui';
 import type { DataQueryError } from '@grafana/data';
 import { brandStyles } from './brand/BrandRoot';
@@ -32,7 +33,8 @@ export function QueryStatus({ errors, missingDatasource }: { errors: DataQueryEr
     return (
       <div data-testid={testIds.app.noDatasource}>
         <Alert severity="info" title="Connect the voice-agent-api">
-          Set the server URL and API token on the <a href={`/plugins/${PLUGIN_ID}`}>configuration page</a>.
+          {/* A router link stays below Grafana's sub path (/grafana/); a bare href would leave it. */}
+          Set the server URL and API token on the <Link to={`/plugins/${PLUGIN_ID}`}>configuration page</Link>.
         </Alert>
       </div>
     );

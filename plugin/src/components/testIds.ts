@@ -36,6 +36,8 @@ export const testIds = {
     token: 'mwva-config-token',
     submit: 'mwva-config-submit',
     status: 'mwva-config-status',
+    readOnly: 'mwva-config-read-only',
+    test: 'mwva-config-test',
   },
   panel: { container: 'mwva-beast-panel', score: 'mwva-beast-panel-score' },
 };

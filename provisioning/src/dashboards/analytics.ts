@@ -7,7 +7,7 @@ import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { BEAST_MODE_PANEL_ID, DASHBOARD_UIDS, type GenerationSettings } from '../config';
 import { VOICE_DS, voice } from './targets';
-import { numberPanels } from './panel-ids';
+import { numberPanels, withGrafanaLists } from './panel-ids';
 import { blueToGold, BRAND, greenUntil } from './theme';
 
 const CALL_CAPACITY = 1000;
@@ -39,7 +39,7 @@ export function analyticsDashboard(settings: GenerationSettings): dashboard.Dash
     .withPanel(topObjections())
     .withPanel(recentCalls())
     .build();
-  return numberPanels(board);
+  return withGrafanaLists(numberPanels(board));
 }
 
 function activeCalls() {

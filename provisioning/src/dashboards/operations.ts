@@ -6,7 +6,7 @@ import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { API_JOB, DASHBOARD_UIDS, type GenerationSettings } from '../config';
 import { ERROR_BUDGET, RECORDED } from '../prometheus/recording-rules';
 import { PROMETHEUS_DS, prom } from './targets';
-import { numberPanels } from './panel-ids';
+import { numberPanels, withGrafanaLists } from './panel-ids';
 import { greenUntil } from './theme';
 
 const job = `job="${API_JOB}"`;
@@ -41,7 +41,7 @@ export function operationsDashboard(settings: GenerationSettings): dashboard.Das
     .withPanel(memory(settings))
     .withPanel(eventLoop())
     .build();
-  return numberPanels(board);
+  return withGrafanaLists(numberPanels(board));
 }
 
 function replicasUp() {

@@ -27,10 +27,11 @@ export function datasourceProvisioning() {
         type: DATASOURCE_PLUGIN_ID,
         access: 'proxy',
         orgId: 1,
-        url: envRef(GRAFANA_ENV.apiUrl),
         isDefault: true,
         editable: false,
-        jsonData: {},
+        // The plugin's proxy route reads {{ .JsonData.url }} (plugin/src/datasource/plugin.json), and its
+        // ConfigEditor edits jsonData.url: Grafana renders a missing key as "<no value>" and answers 502.
+        jsonData: { url: envRef(GRAFANA_ENV.apiUrl) },
         // Sent by Grafana's data-source proxy as the bearer token; never reaches the browser.
         secureJsonData: { apiToken: envRef(GRAFANA_ENV.apiToken) },
       },

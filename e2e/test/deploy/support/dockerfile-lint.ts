@@ -30,7 +30,8 @@ export function lintDockerfile(text: string): string[] {
   for (const f of froms) {
     const [image = '', , alias] = f.args.replace(/--platform=\S+\s+/, '').split(/\s+/);
     const resolved = image.replace(/\$\{?([A-Z_]+)\}?/g, (_, n: string) => args.get(n) ?? `$${n}`);
-    if (!stages.has(resolved)) {
+    // `scratch` is Docker's reserved empty image: nothing is pulled, nothing to pin.
+    if (!stages.has(resolved) && resolved !== 'scratch') {
       const tag = /:([^/:]+)$/.exec(resolved)?.[1];
       if (!resolved.includes('@sha256:') && (!tag || tag === 'latest' || !/\d/.test(tag))) {
         problems.push(`base image ${image} is not pinned to a version`);

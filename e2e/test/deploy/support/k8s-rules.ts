@@ -26,13 +26,24 @@ export function validateSchemas(objects: K8sObject[]): SchemaResult[] {
   return JSON.parse(out) as SchemaResult[];
 }
 
-function podSpecs(objects: K8sObject[]): Array<{ where: string; pod: any; probes: boolean }> {
+/** The probes each long-running workload must have (the API drains on preStop; Grafana has /api/health). */
+type Probes = { readiness: string; liveness: string; preStop: boolean } | null;
+const PROBES: Record<string, Probes> = {
+  grafana: { readiness: '/api/health', liveness: '/api/health', preStop: false },
+};
+const API_PROBES: Probes = { readiness: '/readyz', liveness: '/healthz', preStop: true };
+
+function podSpecs(objects: K8sObject[]): Array<{ where: string; pod: any; probes: Probes }> {
   const out = [];
   for (const o of objects) {
     if (o.kind === 'Deployment')
-      out.push({ where: `Deployment/${o.metadata.name}`, pod: o.spec.template.spec, probes: true });
+      out.push({
+        where: `Deployment/${o.metadata.name}`,
+        pod: o.spec.template.spec,
+        probes: PROBES[o.metadata.name] ?? API_PROBES,
+      });
     if (o.kind === 'CronJob')
-      out.push({ where: `CronJob/${o.metadata.name}`, pod: o.spec.jobTemplate.spec.template.spec, probes: false });
+      out.push({ where: `CronJob/${o.metadata.name}`, pod: o.spec.jobTemplate.spec.template.spec, probes: null });
   }
   return out;
 }
@@ -55,9 +66,11 @@ export function workloadRules(objects: K8sObject[]): string[] {
       const tmp = (c.volumeMounts ?? []).find((m: { mountPath: string }) => m.mountPath === '/tmp');
       if (!tmp) problems.push(`${at}: no writable /tmp`);
       if (probes) {
-        if (c.readinessProbe?.httpGet?.path !== '/readyz') problems.push(`${at}: readiness is not /readyz`);
-        if (c.livenessProbe?.httpGet?.path !== '/healthz') problems.push(`${at}: liveness is not /healthz`);
-        if (!c.lifecycle?.preStop) problems.push(`${at}: no preStop`);
+        if (c.readinessProbe?.httpGet?.path !== probes.readiness)
+          problems.push(`${at}: readiness is not ${probes.readiness}`);
+        if (c.livenessProbe?.httpGet?.path !== probes.liveness)
+          problems.push(`${at}: liveness is not ${probes.liveness}`);
+        if (probes.preStop && !c.lifecycle?.preStop) problems.push(`${at}: no preStop`);
       }
     }
   }
@@ -67,7 +80,7 @@ export function workloadRules(objects: K8sObject[]): string[] {
 export function clusterRules(objects: K8sObject[]): string[] {
   const problems: string[] = [];
   const find = (kind: string) => objects.filter((o) => o.kind === kind);
-  const deployment = find('Deployment')[0];
+  const deployment = find('Deployment').find((d) => d.metadata.name === 'voice-agent-api');
   if ((deployment?.spec?.replicas ?? 0) < 3) problems.push('Deployment: fewer than 3 replicas');
   const hpa = find('HorizontalPodAutoscaler')[0];
   if (!hpa || hpa.apiVersion !== 'autoscaling/v2') problems.push('no autoscaling/v2 HPA');

@@ -17,6 +17,8 @@ interface DataSourceSettings {
   access: string;
   jsonData: VoiceDataSourceOptions;
   secureJsonFields?: Record<string, boolean>;
+  /** Provisioned with editable: false: Grafana answers 403 to any save. */
+  readOnly?: boolean;
   [key: string]: unknown;
 }
 
@@ -54,10 +56,33 @@ const AppConfig = (_props: AppConfigProps) => {
   }, []);
 
   const canSave = Boolean(url.trim()) && (tokenSet || Boolean(token));
+  const readOnly = Boolean(existing?.readOnly);
+
+  const runHealthCheck = async (uid: string) => {
+    const ds = await getDataSourceSrv().get({ uid, type: DATASOURCE_TYPE });
+    const result = await ds.testDatasource();
+    setStatus({ severity: result.status === 'success' ? 'success' : 'error', message: result.message });
+  };
+
+  const onTest = async () => {
+    if (!existing) {
+      return;
+    }
+    setBusy(true);
+    setStatus(null);
+    try {
+      await runHealthCheck(existing.uid);
+    } catch (e) {
+      const err = e as { data?: { message?: string }; message?: string };
+      setStatus({ severity: 'error', message: err.data?.message ?? err.message ?? String(e) });
+    } finally {
+      setBusy(false);
+    }
+  };
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!canSave) {
+    if (!canSave || readOnly) {
       return;
     }
     setBusy(true);
@@ -76,9 +101,7 @@ const AppConfig = (_props: AppConfigProps) => {
       setToken('');
       setTokenSet(true);
       await getDataSourceSrv().reload?.();
-      const ds = await getDataSourceSrv().get({ uid: saved.datasource.uid, type: DATASOURCE_TYPE });
-      const result = await ds.testDatasource();
-      setStatus({ severity: result.status === 'success' ? 'success' : 'error', message: result.message });
+      await runHealthCheck(saved.datasource.uid);
     } catch (e) {
       const err = e as { data?: { message?: string }; message?: string };
       setStatus({ severity: 'error', message: err.data?.message ?? err.message ?? String(e) });
@@ -89,6 +112,16 @@ const AppConfig = (_props: AppConfigProps) => {
 
   return (
     <form onSubmit={onSubmit}>
+      {readOnly && (
+        <div data-testid={testIds.appConfig.readOnly}>
+          {/* Grafana's own wording for a provisioned data source (DataSourceReadOnlyMessage). */}
+          <Alert severity="info" title="Provisioned data source">
+            This data source was added by config and cannot be modified using the UI. Please contact your server admin
+            to update this data source. Its server URL and token come from provisioning (VOICE_AGENT_API_URL,
+            VOICE_AGENT_API_TOKEN in Grafana&apos;s environment).
+          </Alert>
+        </div>
+      )}
       <FieldSet label="voice-agent-api">
         <Field label="Server URL" description="Where Grafana's server reaches the voice-agent-api" required>
           <Input
@@ -96,6 +129,7 @@ const AppConfig = (_props: AppConfigProps) => {
             id="mwva-config-url"
             data-testid={testIds.appConfig.url}
             value={url}
+            disabled={readOnly}
             placeholder="http://voice-agent-api:5000"
             onChange={(e) => setUrl(e.currentTarget.value)}
           />
@@ -111,6 +145,7 @@ const AppConfig = (_props: AppConfigProps) => {
             data-testid={testIds.appConfig.token}
             value={token}
             isConfigured={tokenSet}
+            disabled={readOnly}
             placeholder="API token"
             onChange={(e) => setToken(e.currentTarget.value)}
             onReset={() => {
@@ -119,9 +154,15 @@ const AppConfig = (_props: AppConfigProps) => {
             }}
           />
         </Field>
-        <Button type="submit" data-testid={testIds.appConfig.submit} disabled={!canSave || busy}>
-          {existing ? 'Save and test' : 'Create data source and test'}
-        </Button>
+        {readOnly ? (
+          <Button type="button" data-testid={testIds.appConfig.test} disabled={busy} onClick={onTest}>
+            Test connection
+          </Button>
+        ) : (
+          <Button type="submit" data-testid={testIds.appConfig.submit} disabled={!canSave || busy}>
+            {existing ? 'Save and test' : 'Create data source and test'}
+          </Button>
+        )}
       </FieldSet>
       {status && (
         <div data-testid={testIds.appConfig.status}>
