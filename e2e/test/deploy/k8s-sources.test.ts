@@ -96,7 +96,7 @@ describe('deploy/k8s/base', () => {
     const webhooks = ingresses.find((o) => paths(o).includes('/telnyx/webhooks'))!;
     // 1000 concurrent calls × about 17 webhooks per call, delivered in bursts from a few addresses.
     expect(Number(annotation(webhooks, 'limit-rps'))).toBeGreaterThanOrEqual(1000);
-    expect(ingresses.flatMap(paths).sort()).toEqual(['/api', '/readyz', '/telnyx/webhooks']);
+    expect(ingresses.flatMap(paths).sort()).toEqual(['/api', '/grafana', '/readyz', '/telnyx/webhooks']);
   });
 
   test('the backup CronJob runs `voice-agent backup --out`', () => {
