@@ -8,6 +8,7 @@ const transform = {
   '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
 };
 const moduleNameMapper = {
+  '^@mwva/contract$': '<rootDir>/contract/src/index.ts',
   '^@mwva/voice-core$': '<rootDir>/voice-core/src/index.ts',
   '^@mwva/datasource-server$': '<rootDir>/datasource-server/src/index.ts',
 };

@@ -10,6 +10,6 @@ module.exports = {
   ...base,
   // Hoisted by npm workspaces, some ESM-only dependencies resolve to .mjs files.
   transform: { ...base.transform, '^.+\\.mjs$': swc },
-  // test/ holds the checks of the production build (plugin.json rules, dist layout).
-  testMatch: [...base.testMatch, '<rootDir>/test/**/*.test.ts'],
+  // The shared contract is TypeScript source in the repository; test it as source, unbuilt.
+  moduleNameMapper: { ...base.moduleNameMapper, '^@mwva/contract$': '<rootDir>/../contract/src/index.ts' },
 };

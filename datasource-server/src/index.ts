@@ -3,3 +3,4 @@ export { createApp, type AppDeps } from './http/app';
 export { startServer, type RunningServer } from './server';
 export { createLogger } from './observability/logger';
 export { createRegistry } from './observability/metrics';
+export { createEmbedder } from './voice/embedder';

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Stores } from '@mwva/voice-core';
+import { DashboardReads, type Stores } from '@mwva/voice-core';
 import type { Registry } from 'prom-client';
 import { resolveApiToken, type ResolvedToken } from './api-token';
 import type { Env } from './config/env';
@@ -16,7 +16,9 @@ import {
   registerStoreHealthGauge,
 } from './observability/metrics';
 import { openStoresFromEnv } from './stores';
-import { startVoiceRuntime, type RuntimeOptions, type VoiceRuntime } from './voice/runtime';
+import { beastModeOptions } from './voice/beast-mode-options';
+import { createEmbedder } from './voice/embedder';
+import { createVoiceRuntime, type RuntimeOptions, type VoiceRuntime } from './voice/runtime';
 
 export interface RunningServer {
   url: string;
@@ -40,8 +42,16 @@ export async function startServer(env: Env, logger: Logger, options: ServerOptio
   registerDeadLetterGauge(registry, async () => (await stores.analytics.deadLetters(0)).total);
   registerInboxGauge(registry, () => stores.analytics.unappliedEvents());
   const readiness = new Readiness(stores);
-  let voice: VoiceRuntime | null = null;
-  const app = createApp({ logger, registry, readiness, apiToken: token.token, stores, env, voice: () => voice });
+  const embedder = createEmbedder();
+  const reads = new DashboardReads(stores, {
+    capacity: env.CALL_CAPACITY,
+    scalingThreshold: env.SCALING_THRESHOLD,
+    beastMode: beastModeOptions(env),
+    embedder,
+  });
+  // Complete before the routes are built; its background work starts once we listen.
+  const runtime = await createVoiceRuntime({ env, stores, registry, logger, embedder, ...options });
+  const app = createApp({ logger, registry, readiness, apiToken: token.token, stores, reads, voice: runtime });
 
   const server = app.listen(env.PORT, env.HOST);
   await once(server, 'listening');
@@ -54,8 +64,7 @@ export async function startServer(env: Env, logger: Logger, options: ServerOptio
   const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
   const url = `http://${host}:${port}`;
 
-  const runtime = await startVoiceRuntime({ env, stores, registry, logger, publicUrl: url, ...options });
-  voice = runtime;
+  runtime.start(url);
   readiness.state = 'ready';
 
   let stopping: Promise<void> | null = null;

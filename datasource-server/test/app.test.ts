@@ -1,6 +1,7 @@
 import request from 'supertest';
-import { openStores, type Stores } from '@mwva/voice-core';
-import { createApp, createLogger, createRegistry, loadEnv } from '@mwva/datasource-server';
+import { DashboardReads, DEFAULT_BEAST_MODE, openStores, type Stores } from '@mwva/voice-core';
+import { createApp, createEmbedder, createLogger, createRegistry, loadEnv } from '@mwva/datasource-server';
+import { createVoiceRuntime, type VoiceRuntime } from '../src/voice/runtime';
 import { Readiness } from '../src/http/readiness';
 import { FAILED_AUTH_LIMIT } from '../src/http/app';
 
@@ -9,25 +10,32 @@ const TOKEN = 'test-token-0123456789abcdef';
 describe('HTTP skeleton (embedded stores in memory)', () => {
   let stores: Stores;
   let readiness: Readiness;
+  let voice: VoiceRuntime;
   let app: ReturnType<typeof createApp>;
 
   beforeAll(async () => {
     const registry = createRegistry();
+    const logger = createLogger('silent');
+    const env = loadEnv({ SIMULATION_CALLS_PER_MINUTE: '0' });
+    const embedder = createEmbedder();
     stores = await openStores({ dataDir: null }, registry);
     readiness = new Readiness(stores);
     readiness.state = 'ready';
-    app = createApp({
-      logger: createLogger('silent'),
-      registry,
-      readiness,
-      apiToken: TOKEN,
-      stores,
-      env: loadEnv({}),
-      voice: () => null,
+    // Built, never started: no background work, and no calls reach this app.
+    voice = await createVoiceRuntime({ env, stores, registry, logger, embedder });
+    const reads = new DashboardReads(stores, {
+      capacity: 10,
+      scalingThreshold: 80,
+      beastMode: DEFAULT_BEAST_MODE,
+      embedder,
     });
+    app = createApp({ logger, registry, readiness, apiToken: TOKEN, stores, reads, voice });
   }, 60_000);
 
-  afterAll(() => stores.close());
+  afterAll(async () => {
+    await voice.close();
+    await stores.close();
+  });
 
   it('GET /healthz answers without touching stores', async () => {
     const res = await request(app).get('/healthz');

@@ -1,6 +1,7 @@
 import type { CallRecord } from '@mwva/voice-core';
-import { HashedNgramEmbedder } from '@mwva/voice-core';
-import type { DataFrameJSON, QueryResponse } from '../src/grafana/query-model';
+import { vectorCollection } from '@mwva/voice-core';
+import { createEmbedder } from '@mwva/datasource-server';
+import type { DataFrameJSON, QueryResponse } from '@mwva/contract';
 import { startTestServer, type TestServer } from './helpers/server';
 
 /**
@@ -73,7 +74,7 @@ describe('/api/grafana (data source API)', () => {
       intentId: 'price',
       latencyMs: 12.5,
     });
-    await stores.analytics.addTurnLatencies([3, 7, 7, 40, 120].map((latencyMs, i) => ({ at: at(1, i), latencyMs })));
+    await stores.calls.addTurnLatencies([3, 7, 7, 40, 120].map((latencyMs, i) => ({ at: at(1, i), latencyMs })));
     await stores.transcripts.saveUnrecognised([
       {
         callId: calls[1]!.id,
@@ -84,8 +85,8 @@ describe('/api/grafana (data source API)', () => {
         similarity: 0.21,
       },
     ]);
-    const embedder = new HashedNgramEmbedder();
-    await stores.vectors.upsert('utterances', [
+    const embedder = createEmbedder();
+    await stores.vectors.upsert(vectorCollection('utterances', embedder), [
       {
         id: `${calls[0]!.id}:1`,
         embedding: embedder.embed('Too expensive for us'),
@@ -197,10 +198,42 @@ describe('/api/grafana (data source API)', () => {
     };
     for (const [metric, values] of Object.entries(expected)) {
       const [f] = await one({ kind: 'kpi', metric }, { intervalMs: 1_800_000 });
-      const got = column(f!, metric) as number[];
+      expect(f!.schema.fields[1]?.config?.displayName).toBe(metric);
+      const got = column(f!, 'value') as number[];
       expect(got).toHaveLength(2);
       got.forEach((v, i) => expect(v).toBeCloseTo(values[i]!, 6));
     }
+  });
+
+  it('reports Beast Mode on once the overall score held the bar in each of the last five snapshots', async () => {
+    // Ahead of the server's own snapshots (taken every minute since it started), so these are the newest.
+    const ahead = Date.now() + 86_400_000;
+    const snapshot = (minutes: number, overall: number) =>
+      server.stores.calls.saveBeastModeSnapshot({
+        takenAt: new Date(ahead + minutes * 60_000).toISOString(),
+        scores: { opening: 95, discovery: 95, objection_handling: 95, closing: 95, overall },
+        callsLearned: 500,
+      });
+    for (const m of [120, 121, 122, 123]) await snapshot(m, 92);
+    const beastMode = async () =>
+      ((await one({ kind: 'beast_mode', mode: 'current' }))[0]!.schema.meta as { custom: { beastMode: boolean } })
+        .custom.beastMode;
+    expect(await beastMode()).toBe(false); // four at the bar, and an older one below it
+    await snapshot(124, 90);
+    expect(await beastMode()).toBe(true);
+    await snapshot(125, 89.9);
+    expect(await beastMode()).toBe(false);
+  });
+
+  it('lists dead letters, newest first', async () => {
+    const event = { id: 'dead-letter-test', callId: 'nobody', type: 'call.answered', occurredAt: at(5), payload: {} };
+    await server.stores.calls.appendEvents([event]);
+    await server.stores.calls.recordApplyFailure(event.id, 'no state for this call yet');
+    await server.stores.calls.moveToDeadLetters(event.id, 'not applied after 1 attempts');
+    const [f] = await one({ kind: 'dead_letters' });
+    expect(column(f!, 'event_id')).toEqual([event.id]);
+    expect(column(f!, 'attempts')).toEqual([1]);
+    expect(column(f!, 'occurred_at')).toEqual([Date.parse(event.occurredAt)]);
   });
 
   it('ranks hang-up causes', async () => {
@@ -222,12 +255,17 @@ describe('/api/grafana (data source API)', () => {
   });
 
   it('serves Beast Mode over time (bucket averages) and now', async () => {
-    const [series] = await one({ kind: 'beast_mode', mode: 'timeseries', skill: 'overall' }, { intervalMs: 1_800_000 });
-    expect(column(series!, 'time')).toEqual([T0, T0 + 1_800_000]);
-    expect(column(series!, 'overall')).toEqual([50, 80]);
+    const series = await one({ kind: 'beast_mode', mode: 'timeseries', skill: 'overall' }, { intervalMs: 1_800_000 });
+    expect(series).toHaveLength(1);
+    expect(column(series[0]!, 'time')).toEqual([T0, T0 + 1_800_000]);
+    expect(column(series[0]!, 'score')).toEqual([50, 80]);
+    expect(series[0]!.schema.fields[1]?.labels).toEqual({ skill: 'overall' });
+    const all = await one({ kind: 'beast_mode', mode: 'timeseries', skill: 'all' }, { intervalMs: 1_800_000 });
+    expect(all.map((f) => f.schema.name)).toEqual(['opening', 'discovery', 'objection_handling', 'closing', 'overall']);
     const [now] = await one({ kind: 'beast_mode', mode: 'current' });
     expect(column(now!, 'skill')).toEqual(['opening', 'discovery', 'objection_handling', 'closing', 'overall']);
-    expect((now!.schema.meta as { custom: { expertBar: number } }).custom.expertBar).toBe(90);
+    // Beast Mode is off: no snapshot has reached the bar, let alone the last five.
+    expect(now!.schema.meta).toMatchObject({ custom: { expertBar: 90, beastMode: false } });
   });
 
   it('ranks objections with their best answer and win rates', async () => {

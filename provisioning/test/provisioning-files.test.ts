@@ -1,4 +1,4 @@
-import { querySchema } from '../../datasource-server/src/grafana/query-model';
+import { querySchema } from '@mwva/contract';
 import { APP_PLUGIN_ID, BEAST_MODE_PANEL_ID, DATASOURCE_PLUGIN_ID, DATASOURCE_UIDS } from '../src/config';
 import { GRAFANA_ENV } from '../src/grafana/env';
 import { COMPOSE_PROMETHEUS } from '../src/prometheus/scrape-config';

@@ -23,3 +23,4 @@ export * as simulator from './simulator';
 export { Rng, hashUnit } from './util/rng';
 export * as backup from './backup';
 export { redactCredentials } from './util/redact';
+export * from './dashboard';

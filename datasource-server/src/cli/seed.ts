@@ -1,7 +1,8 @@
-import { Agent, HashedNgramEmbedder, loadPlaybook, openStores, ThompsonSamplingChooser } from '@mwva/voice-core';
+import { Agent, loadPlaybook, openStores, ThompsonSamplingChooser } from '@mwva/voice-core';
 import { Registry } from 'prom-client';
 import { loadEnv } from '../config/env';
 import { storeOptionsFromEnv } from '../stores';
+import { createEmbedder } from '../voice/embedder';
 
 /** `voice-agent seed`: loads the playbook into the learning graph and the vector store (idempotent). */
 export async function seed(): Promise<void> {
@@ -12,7 +13,7 @@ export async function seed(): Promise<void> {
       loadPlaybook(),
       stores.graph,
       stores.vectors,
-      new HashedNgramEmbedder(),
+      createEmbedder(),
       new ThompsonSamplingChooser(),
     );
     const counts = await agent.seed();

@@ -3,10 +3,9 @@ import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Registry } from 'prom-client';
 import { pinoHttp } from 'pino-http';
-import type { Stores } from '@mwva/voice-core';
+import type { DashboardReads, Stores } from '@mwva/voice-core';
 import type { Logger } from '../observability/logger';
 import type { VoiceRuntime } from '../voice/runtime';
-import type { Env } from '../config/env';
 import { grafanaRouter } from '../grafana/router';
 import { callsRouter } from './calls-api';
 import { telnyxWebhookRouter } from './telnyx-webhooks';
@@ -20,9 +19,10 @@ export interface AppDeps {
   readiness: Readiness;
   apiToken: string;
   stores: Stores;
-  env: Env;
-  /** Call handling, once started (it needs the server's own URL in simulation mode). */
-  voice: () => VoiceRuntime | null;
+  /** Dashboard reads: they need the stores only. */
+  reads: DashboardReads;
+  /** Call handling: webhooks, the call API. */
+  voice: VoiceRuntime;
 }
 
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics', '/telnyx/webhooks']);
@@ -65,7 +65,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(requireBearerToken(deps.apiToken));
   api.use(express.json({ limit: '1mb' }));
   api.use(callsRouter({ voice: deps.voice, stores: deps.stores }));
-  api.use(grafanaRouter({ stores: deps.stores, voice: deps.voice, env: deps.env, logger: deps.logger }));
+  api.use(grafanaRouter({ stores: deps.stores, reads: deps.reads, logger: deps.logger }));
   app.use('/api', api);
 
   app.use((req, res) => {

@@ -36,15 +36,11 @@ function fieldErrors(error: z.ZodError): Record<string, string> {
 }
 
 /** /api/calls: queue an outbound call, read a call, record its CRM outcome. */
-export function callsRouter(deps: { voice: () => VoiceRuntime | null; stores: Stores }): Router {
+export function callsRouter(deps: { voice: VoiceRuntime; stores: Stores }): Router {
   const router = Router();
 
   router.post('/calls', async (req, res) => {
-    const voice = deps.voice();
-    if (!voice) {
-      res.status(503).json({ error: 'call handling is starting; retry' });
-      return;
-    }
+    const { voice } = deps;
     const parsed = dialRequestSchema.safeParse(req.body ?? {});
     if (!parsed.success) {
       res.status(400).json({ error: 'invalid call request', fields: fieldErrors(parsed.error) });
@@ -80,11 +76,7 @@ export function callsRouter(deps: { voice: () => VoiceRuntime | null; stores: St
   });
 
   router.post('/calls/:id/outcome', async (req, res) => {
-    const voice = deps.voice();
-    if (!voice) {
-      res.status(503).json({ error: 'call handling is starting; retry' });
-      return;
-    }
+    const { voice } = deps;
     if (!callIdSchema.safeParse(req.params.id).success) {
       res.status(400).json({ error: 'invalid call id', fields: { id: 'expected a UUID' } });
       return;

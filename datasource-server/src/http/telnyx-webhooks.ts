@@ -20,15 +20,11 @@ const STATUS_BY_REASON: Record<WebhookRejected['reason'], number> = {
  * POST /telnyx/webhooks: the raw body is verified (Ed25519 over "timestamp|body"), stored once
  * per event id, and acknowledged; applying it to the call happens right after, off this path.
  */
-export function telnyxWebhookRouter(deps: { voice: () => VoiceRuntime | null; logger: Logger }): Router {
+export function telnyxWebhookRouter(deps: { voice: VoiceRuntime; logger: Logger }): Router {
   const router = Router();
   router.post('/telnyx/webhooks', express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }), async (req, res) => {
     const receivedAt = performance.now();
-    const voice = deps.voice();
-    if (!voice) {
-      res.status(503).json({ error: 'call handling is starting; retry' });
-      return;
-    }
+    const { voice } = deps;
     const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const { metrics } = voice;
     let verified;

@@ -3,10 +3,8 @@ import {
   Agent,
   BeastModeTracker,
   CallEngine,
-  DEFAULT_BEAST_MODE,
   createCallMetrics,
   Dialer,
-  HashedNgramEmbedder,
   loadPlaybook,
   RecoverySweeper,
   Rng,
@@ -17,12 +15,14 @@ import {
   type CallCommands,
   type CallMetrics,
   type CallOutcome,
+  type Embedder,
   type ResponseChooser,
   type Stores,
 } from '@mwva/voice-core';
 import type { Registry } from 'prom-client';
 import type { Env } from '../config/env';
 import type { Logger } from '../observability/logger';
+import { beastModeOptions } from './beast-mode-options';
 import { SimulatedTraffic } from './simulated-traffic';
 
 /** Everything that handles calls, wired from the environment. */
@@ -38,7 +38,13 @@ export interface VoiceRuntime {
   defaultFrom: string | null;
   /** The built-in carrier in simulation mode. */
   carrier: simulator.CarrierSimulator | null;
+  /** The simulated-call trickle, once started (simulation mode). */
   traffic: SimulatedTraffic | null;
+  /**
+   * Starts the background work (dialer, recovery sweep, Beast Mode snapshots, simulated traffic)
+   * once the server listens at `publicUrl`, where the simulated carrier sends its webhooks.
+   */
+  start(publicUrl: string): void;
   close(drainMs?: number): Promise<void>;
 }
 
@@ -47,8 +53,8 @@ export interface RuntimeOptions {
   stores: Stores;
   registry: Registry;
   logger: Logger;
-  /** Our own base URL, where the simulated carrier sends its webhooks. */
-  publicUrl: string;
+  /** The one embedder: intent examples, utterances and searches all use its vectors. */
+  embedder: Embedder;
   /** Start the simulated-call trickle in simulation mode (off for `voice-agent simulate`, which drives its own). */
   trickle?: boolean;
   /** Settings of the built-in simulated carrier (seed, time scale, faults …). */
@@ -58,7 +64,12 @@ export interface RuntimeOptions {
   chooser?: ResponseChooser;
 }
 
-export async function startVoiceRuntime(options: RuntimeOptions): Promise<VoiceRuntime> {
+/**
+ * Builds call handling: seeds the playbook, creates the carrier (Telnyx, or the simulator) and
+ * everything that reacts to calls. Nothing runs in the background until `start`, so the HTTP
+ * routes can be built on a complete runtime before the server listens.
+ */
+export async function createVoiceRuntime(options: RuntimeOptions): Promise<VoiceRuntime> {
   const { env, stores, registry, logger } = options;
   const metrics = createCallMetrics(registry, {
     activeCalls: () => stores.state.countActive(),
@@ -68,16 +79,15 @@ export async function startVoiceRuntime(options: RuntimeOptions): Promise<VoiceR
     loadPlaybook(),
     stores.graph,
     stores.vectors,
-    new HashedNgramEmbedder(),
+    options.embedder,
     options.chooser ?? new ThompsonSamplingChooser(new Rng('thompson', process.pid, Date.now())),
   );
   const seeded = await agent.seed();
-  logger.info({ playbook: agent.playbook.version, ...seeded }, 'playbook loaded');
+  logger.info({ playbook: agent.playbook.version, embedder: options.embedder.name, ...seeded }, 'playbook loaded');
 
   const carrier = env.TELNYX_API_KEY ? null : await startSimulatedCarrier(options);
-  const apiKey = env.TELNYX_API_KEY ?? carrier!.apiKey;
   const commands: CallCommands = new TelnyxCallCommands({
-    apiKey,
+    apiKey: env.TELNYX_API_KEY ?? carrier!.apiKey,
     baseURL: carrier ? `${carrier.sim.url}/v2` : env.TELNYX_BASE_URL,
     connectionId: env.TELNYX_CONNECTION_ID ?? SIMULATED_CONNECTION,
     metrics: { duration: metrics.commandDuration, errors: metrics.commandErrors },
@@ -94,36 +104,10 @@ export async function startVoiceRuntime(options: RuntimeOptions): Promise<VoiceR
     },
   );
   const sweeper = new RecoverySweeper({ stores, engine, logger });
-  const beastMode = new BeastModeTracker(
-    { stores, registry, logger },
-    {
-      ...DEFAULT_BEAST_MODE,
-      expertBar: env.BEAST_MODE_BAR,
-      conversionTarget: env.BEAST_MODE_CONVERSION_TARGET,
-      intervalMs: env.BEAST_MODE_INTERVAL_MS,
-    },
-  );
-  dialer.start();
-  sweeper.start();
-  beastMode.start();
-
+  const beastMode = new BeastModeTracker({ stores, registry, logger }, beastModeOptions(env));
   const defaultFrom = env.TELNYX_FROM_NUMBER ?? (carrier ? SIMULATED_FROM : null);
-  let traffic: SimulatedTraffic | null = null;
-  if (carrier && options.trickle !== false && env.SIMULATION_CALLS_PER_MINUTE > 0) {
-    traffic = new SimulatedTraffic(
-      { carrier: carrier.sim, dialer, from: defaultFrom!, logger },
-      env.SIMULATION_CALLS_PER_MINUTE,
-    );
-    traffic.start();
-  }
-  if (carrier) {
-    logger.warn(
-      { carrier: carrier.sim.url, callsPerMinute: traffic ? env.SIMULATION_CALLS_PER_MINUTE : 0 },
-      'SIMULATION MODE: TELNYX_API_KEY is unset, so the built-in simulated carrier handles calls; all calls are simulated',
-    );
-  }
 
-  return {
+  const runtime: VoiceRuntime = {
     mode: carrier ? 'simulation' : 'telnyx',
     metrics,
     beastMode,
@@ -133,10 +117,29 @@ export async function startVoiceRuntime(options: RuntimeOptions): Promise<VoiceR
     agent,
     defaultFrom,
     carrier: carrier?.sim ?? null,
-    traffic,
+    traffic: null,
+    start(publicUrl) {
+      carrier?.sim.setWebhookUrl(`${publicUrl}/telnyx/webhooks`);
+      dialer.start();
+      sweeper.start();
+      beastMode.start();
+      if (carrier && options.trickle !== false && env.SIMULATION_CALLS_PER_MINUTE > 0) {
+        runtime.traffic = new SimulatedTraffic(
+          { carrier: carrier.sim, dialer, from: defaultFrom!, logger },
+          env.SIMULATION_CALLS_PER_MINUTE,
+        );
+        runtime.traffic.start();
+      }
+      if (carrier) {
+        logger.warn(
+          { carrier: carrier.sim.url, callsPerMinute: runtime.traffic ? env.SIMULATION_CALLS_PER_MINUTE : 0 },
+          'SIMULATION MODE: TELNYX_API_KEY is unset, so the built-in simulated carrier handles calls; all calls are simulated',
+        );
+      }
+    },
     /** Stops taking new work, lets what is in flight finish (bounded), then stops. */
     async close(drainMs = 10_000) {
-      traffic?.stop();
+      runtime.traffic?.stop();
       // The simulated carrier would keep calls (and webhooks) coming: stop it first.
       await carrier?.sim.close();
       await dialer.stop();
@@ -151,18 +154,20 @@ export async function startVoiceRuntime(options: RuntimeOptions): Promise<VoiceR
       engine.stop();
     },
   };
+  return runtime;
 }
 
 const SIMULATED_CONNECTION = 'simulated-call-control-app';
 const SIMULATED_FROM = '+15550100000';
 
+/** The built-in carrier; it learns where to send webhooks when the runtime starts. */
 async function startSimulatedCarrier(options: RuntimeOptions) {
   const apiKey = `KEYsim_${randomBytes(16).toString('hex')}`;
   const sim = await simulator.createCarrierSimulator({
     seed: options.env.SIMULATION_SEED || Date.now() % 1_000_000,
     ...options.simulator,
     apiKey,
-    webhookUrl: `${options.publicUrl}/telnyx/webhooks`,
+    webhookUrl: 'http://127.0.0.1:9/not-started',
     connectionId: SIMULATED_CONNECTION,
   });
   return { sim, apiKey };

@@ -132,9 +132,10 @@ describe('VoiceDataSource.testDatasource', () => {
     fetchMock.mockReturnValue(
       ok({
         status: 'ok',
+        message: 'Connected: postgres (native), redis (native)',
         stores: [
-          { name: 'postgres', state: 'up' },
-          { name: 'redis', state: 'up' },
+          { store: 'postgres', kind: 'native', ok: true, latencyMs: 2 },
+          { store: 'redis', kind: 'native', ok: true, latencyMs: 1 },
         ],
       })
     );
@@ -147,7 +148,16 @@ describe('VoiceDataSource.testDatasource', () => {
   });
 
   it('says which store is down when the server answers 503', async () => {
-    fetchMock.mockReturnValue(fail(503, { status: 'down', stores: { postgres: { ok: true }, neo4j: { ok: false } } }));
+    fetchMock.mockReturnValue(
+      fail(503, {
+        status: 'error',
+        message: 'Not answering: neo4j (connection refused)',
+        stores: [
+          { store: 'postgres', kind: 'native', ok: true, latencyMs: 2 },
+          { store: 'neo4j', kind: 'native', ok: false, latencyMs: 1500, error: 'connection refused' },
+        ],
+      })
+    );
     const result = await new VoiceDataSource(settings).testDatasource();
     expect(result.status).toBe('error');
     expect(result.message).toContain('HTTP 503');
@@ -174,8 +184,8 @@ describe('VoiceDataSource.metricFindQuery', () => {
     expect(values).toEqual([{ text: 'CFO', value: 'cfo' }]);
   });
 
-  it('accepts the { values } shape and ignores an empty query', async () => {
-    fetchMock.mockReturnValue(ok({ values: [{ text: 'inbound', value: 'inbound' }] }));
+  it('reads a variable named by object, and ignores an empty query', async () => {
+    fetchMock.mockReturnValue(ok([{ text: 'inbound', value: 'inbound' }]));
     const ds = new VoiceDataSource(settings);
     expect(await ds.metricFindQuery('')).toEqual([]);
     expect(await ds.metricFindQuery({ name: 'directions' })).toEqual([{ text: 'inbound', value: 'inbound' }]);
@@ -183,10 +193,15 @@ describe('VoiceDataSource.metricFindQuery', () => {
 });
 
 describe('describeHealth', () => {
-  it('understands stores as an object of booleans', () => {
-    expect(describeHealth({ stores: { postgres: true, chroma: false } })).toBe('Down: chroma.');
+  it('names the stores that are down, from the health response of the contract', () => {
+    const stores = [
+      { store: 'postgres', kind: 'embedded', ok: true, latencyMs: 1 },
+      { store: 'chroma', kind: 'embedded', ok: false, latencyMs: 1500, error: 'timeout' },
+    ];
+    expect(describeHealth({ status: 'error', message: 'Not answering: chroma', stores })).toBe('Down: chroma.');
   });
-  it('is empty for bodies without stores', () => {
+  it('is empty for bodies that are not a health response', () => {
     expect(describeHealth('nope')).toBe('');
+    expect(describeHealth({ stores: { postgres: true } })).toBe('');
   });
 });

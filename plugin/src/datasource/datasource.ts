@@ -1,3 +1,4 @@
+import { healthResponseSchema } from '@mwva/contract';
 import {
   type DataQueryError,
   type DataQueryRequest,
@@ -114,13 +115,12 @@ export class VoiceDataSource extends DataSourceApi<VoiceQuery, VoiceDataSourceOp
     }
     try {
       const response = await lastValueFrom(
-        getBackendSrv().fetch<VariableValue[] | { values: VariableValue[] }>({
+        getBackendSrv().fetch<VariableValue[]>({
           url: `${this.proxyUrl}/api/grafana/variables/${encodeURIComponent(name)}`,
           method: 'GET',
         })
       );
-      const values = Array.isArray(response.data) ? response.data : (response.data?.values ?? []);
-      return values.map((v) => ({ text: v.text, value: v.value }));
+      return response.data.map((v) => ({ text: v.text, value: v.value }));
     } catch (error) {
       throw new Error(describeError(error));
     }
@@ -191,40 +191,13 @@ export function describeHealth(body: unknown): string {
   return down.length ? `Down: ${down.join(', ')}.` : `All stores answer: ${entries.map((e) => e.name).join(', ')}.`;
 }
 
-/** Each store named in a health body, up or not. Accepts `stores` as an array or an object. */
+/** Each store named in a health body (the contract's shape), up or not; anything else names none. */
 export function storeStates(body: unknown): Array<{ name: string; up: boolean; detail?: string }> {
-  if (!body || typeof body !== 'object') {
+  const parsed = healthResponseSchema.safeParse(body);
+  if (!parsed.success) {
     return [];
   }
-  const stores = (body as { stores?: unknown }).stores;
-  const entries: Array<{ name: string; up: boolean; detail?: string }> = [];
-  if (Array.isArray(stores)) {
-    for (const s of stores as Array<Record<string, unknown>>) {
-      entries.push({ name: String(s.name ?? s.store ?? '?'), up: isUp(s) });
-    }
-  } else if (stores && typeof stores === 'object') {
-    for (const [name, s] of Object.entries(stores as Record<string, unknown>)) {
-      entries.push({ name, up: isUp(s) });
-    }
-  }
-  return entries;
-}
-
-function isUp(s: unknown): boolean {
-  if (typeof s === 'boolean') {
-    return s;
-  }
-  if (typeof s === 'string') {
-    return ['up', 'ok', 'ready'].includes(s);
-  }
-  const o = s as Record<string, unknown>;
-  if (typeof o?.ok === 'boolean') {
-    return o.ok;
-  }
-  if (typeof o?.up === 'boolean') {
-    return o.up;
-  }
-  return ['up', 'ok', 'ready'].includes(String(o?.state ?? o?.status ?? ''));
+  return parsed.data.stores.map((s) => ({ name: s.store, up: s.ok, ...(s.error ? { detail: s.error } : {}) }));
 }
 
 function clamp(value: number, min: number, max: number): number {

@@ -6,9 +6,9 @@ import type {
   VariableName,
   VariableValue,
   VoiceQueryInput,
-} from '../../../datasource-server/src/grafana/query-model';
+} from '@mwva/contract';
 
-// The query contract is owned by the server; the plugin only imports its types.
+// The query contract is shared with the server (`contract/`), which validates every query with it.
 export type { DataFrameJSON, QueryKindName, QueryResponse, VariableName, VariableValue, VoiceQueryInput };
 
 /** A panel query as Grafana stores it: refId etc. plus one query kind and its options. */

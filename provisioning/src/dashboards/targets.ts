@@ -1,7 +1,7 @@
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import type { DataSourceRef } from '@grafana/grafana-foundation-sdk/common';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
-import type { VoiceQueryInput } from '../../../datasource-server/src/grafana/query-model';
+import type { VoiceQueryInput } from '@mwva/contract';
 import { DATASOURCE_PLUGIN_ID, DATASOURCE_UIDS } from '../config';
 
 export const VOICE_DS: DataSourceRef = { type: DATASOURCE_PLUGIN_ID, uid: DATASOURCE_UIDS.voice };

@@ -5,6 +5,7 @@ import { isDataError } from '../stores/sql/errors';
 import { Batcher } from '../util/batcher';
 import type { Stores } from '../ports';
 import type { Agent } from '../conversation/agent';
+import { vectorCollection } from '../conversation/embedder';
 import type { CallMetrics } from '../metrics/call-metrics';
 import { CarrierError, type CallCommands, type DialResult } from '../telnyx/commands';
 import type { VerifiedWebhook } from '../telnyx/verify';
@@ -42,10 +43,6 @@ export type IngestResult = 'accepted' | 'duplicate';
 /** What one attempt to apply an event did; the recovery sweep counts the failures. */
 export type ApplyResult =
   { status: 'applied' | 'ignored' | 'duplicate' | 'rerouted' } | { status: 'deferred' | 'failed'; error: string };
-
-/** Vector collections the engine writes: every prospect turn, and the turns nobody understood. */
-export const UTTERANCES_COLLECTION = 'utterances';
-export const UNRECOGNISED_COLLECTION = 'unrecognised';
 
 async function writeVectors(stores: Stores, writes: { collection: string; item: VectorItem }[]): Promise<void> {
   const byCollection = new Map<string, VectorItem[]>();
@@ -119,7 +116,7 @@ export class CallEngine {
       200,
     );
     this.latencyWrites = new Batcher(
-      (samples) => deps.stores.analytics.addTurnLatencies(samples),
+      (samples) => deps.stores.calls.addTurnLatencies(samples),
       (err) => deps.logger.warn({ err }, 'could not add turn latencies to the dashboard rollup'),
       1000,
       1000,
@@ -476,7 +473,7 @@ export class CallEngine {
     const callId = plan.next.record.id;
     for (const t of plan.turnEmbeddings) {
       this.vectorWrites.add({
-        collection: UTTERANCES_COLLECTION,
+        collection: vectorCollection('utterances', this.deps.agent.recogniser.embedder),
         item: { id: `${callId}:${t.seq}`, embedding: t.embedding, document: t.text, metadata: { callId, seq: t.seq } },
       });
     }
@@ -491,7 +488,7 @@ export class CallEngine {
         similarity: u.similarity,
       });
       this.vectorWrites.add({
-        collection: UNRECOGNISED_COLLECTION,
+        collection: vectorCollection('unrecognised', this.deps.agent.recogniser.embedder),
         item: {
           id: `${callId}:${u.seq}`,
           embedding: u.embedding,

@@ -9,6 +9,14 @@ export interface Embedder {
   embed(text: string): number[];
 }
 
+/** What the vector store holds: playbook intent examples, every prospect turn, the turns nobody understood. */
+export type VectorCollectionKind = 'intents' | 'utterances' | 'unrecognised';
+
+/** One collection per embedder and kind: vectors of different models never meet. */
+export function vectorCollection(kind: VectorCollectionKind, embedder: Pick<Embedder, 'name'>): string {
+  return `${kind}.${embedder.name}`;
+}
+
 const STOPWORDS = new Set(
   'a an the and or but to of in on at for with is are was be been it its this that i me my we us our you your he she they them so do does did just can could would will shall should have has had im its theres there here what who whom how about as by from up out if then than very really oh um uh well'.split(
     ' ',

@@ -56,6 +56,11 @@ export type LineSlot = keyof Playbook['lines'];
 export const LEARNED_SLOTS = ['opening', 'discovery'] as const;
 export type LearnedSlot = (typeof LEARNED_SLOTS)[number];
 
+/** Whether a decision point is one of the prospect's objections (not our opening or discovery line). */
+export function isObjectionPoint(decisionPoint: string): boolean {
+  return !(LEARNED_SLOTS as readonly string[]).includes(decisionPoint);
+}
+
 export function loadPlaybook(raw: unknown = playbookV1): Playbook {
   const parsed = playbookSchema.safeParse(raw);
   if (!parsed.success) {

@@ -1,11 +1,6 @@
 import type { VectorStore } from '../ports';
-import type { Embedder } from './embedder';
+import { vectorCollection, type Embedder } from './embedder';
 import type { IntentKind, Playbook } from './playbook';
-
-/** One collection per embedder: vectors of different models never meet. */
-export function intentCollection(embedder: Embedder): string {
-  return `intents.${embedder.name}`;
-}
 
 export interface IntentScore {
   intentId: string;
@@ -36,7 +31,7 @@ export class IntentRecogniser {
   constructor(
     private readonly playbook: Playbook,
     private readonly vectors: VectorStore,
-    private readonly embedder: Embedder,
+    readonly embedder: Embedder,
     /** Below this cosine similarity an utterance is "unrecognised". */
     readonly threshold = 0.3,
   ) {
@@ -53,13 +48,13 @@ export class IntentRecogniser {
         metadata: { intentId: intent.id, kind: intent.kind },
       })),
     );
-    await this.vectors.upsert(intentCollection(this.embedder), items);
+    await this.vectors.upsert(vectorCollection('intents', this.embedder), items);
     return items.length;
   }
 
   async understand(text: string): Promise<Understanding> {
     const embedding = this.embedder.embed(text);
-    const nearest = await this.vectors.query(intentCollection(this.embedder), embedding, NEIGHBOURS);
+    const nearest = await this.vectors.query(vectorCollection('intents', this.embedder), embedding, NEIGHBOURS);
     const byIntent = new Map<string, IntentScore>();
     for (const match of nearest) {
       const intentId = String(match.metadata.intentId);

@@ -3,14 +3,19 @@
  * Timestamps are ISO-8601 strings in UTC: they survive JSON, Redis and every driver unchanged.
  */
 
-export const CALL_DIRECTIONS = ['inbound', 'outbound'] as const;
-export type CallDirection = (typeof CALL_DIRECTIONS)[number];
+import type { BeastModeSkill, CallDirection, CallOutcome, CallStatus } from '@mwva/contract';
 
-export const CALL_STATUSES = ['queued', 'dialing', 'ringing', 'answered', 'ended', 'failed'] as const;
-export type CallStatus = (typeof CALL_STATUSES)[number];
-
-export const CALL_OUTCOMES = ['converted', 'not_converted', 'voicemail', 'no_answer', 'failed'] as const;
-export type CallOutcome = (typeof CALL_OUTCOMES)[number];
+// The enums are the contract's: every side (server, plugin, provisioning) shows and filters by them.
+export {
+  BEAST_MODE_SKILLS,
+  CALL_DIRECTIONS,
+  CALL_OUTCOMES,
+  CALL_STATUSES,
+  type BeastModeSkill,
+  type CallDirection,
+  type CallOutcome,
+  type CallStatus,
+} from '@mwva/contract';
 
 /** The system-of-record row of one call (Postgres role). */
 export interface CallRecord {
@@ -76,9 +81,6 @@ export interface TimeRange {
   from: string;
   to: string;
 }
-
-export const BEAST_MODE_SKILLS = ['opening', 'discovery', 'objection_handling', 'closing', 'overall'] as const;
-export type BeastModeSkill = (typeof BEAST_MODE_SKILLS)[number];
 
 /** A periodic snapshot of the agent's Beast Mode scores (0–100 per skill). */
 export interface BeastModeSnapshot {

@@ -2,16 +2,16 @@ import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { BEAST_MODE_SKILLS, type BeastModeSnapshot } from '../domain';
 import type { Stores } from '../ports';
-import { beastModeScores, DEFAULT_BEAST_MODE, type BeastModeOptions } from './beast-mode';
-
-const RECENT_WINDOW_MS = 7 * 24 * 3600 * 1000;
+import { computeBeastMode, DEFAULT_BEAST_MODE, isBeastMode, type BeastModeOptions } from './beast-mode';
 
 /**
  * Recomputes Beast Mode periodically, snapshots it (Postgres) and exposes
- * voice_beast_mode_score{skill}. With several replicas one of them snapshots per interval.
+ * voice_beast_mode_score{skill} and voice_beast_mode_active. With several replicas one of them
+ * snapshots per interval.
  */
 export class BeastModeTracker {
   private readonly gauge: Gauge<'skill'>;
+  private readonly active: Gauge;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
 
@@ -27,11 +27,19 @@ export class BeastModeTracker {
         labelNames: ['skill'],
         registers: [deps.registry],
       });
+    this.active =
+      (deps.registry.getSingleMetric('voice_beast_mode_active') as Gauge | undefined) ??
+      new Gauge({
+        name: 'voice_beast_mode_active',
+        help: `1 when Beast Mode is on: the overall score reached BEAST_MODE_BAR in each of the last ${this.options.sustain} snapshots`,
+        registers: [deps.registry],
+      });
   }
 
   start(): void {
     const tick = () => {
       this.running ??= this.snapshotOnce()
+        .then(() => this.status())
         .catch((err: unknown) => this.deps.logger.warn({ err }, 'beast mode snapshot failed'))
         .finally(() => (this.running = null));
     };
@@ -48,20 +56,9 @@ export class BeastModeTracker {
 
   /** Computes the scores now; updates the gauge. */
   async compute(now = Date.now()): Promise<BeastModeSnapshot> {
-    const { stores } = this.deps;
-    const [graph, recent] = await Promise.all([
-      stores.graph.snapshot(),
-      stores.calls.listCalls({
-        from: new Date(now - RECENT_WINDOW_MS).toISOString(),
-        to: new Date(now + 60_000).toISOString(),
-        limit: this.options.recentCalls * 3,
-      }),
-    ]);
-    const scores = beastModeScores(graph, recent, this.options);
-    for (const skill of BEAST_MODE_SKILLS) this.gauge.set({ skill }, scores[skill]);
-    // Every answered human call says exactly one opening line: its trials count the calls learned from.
-    const callsLearned = graph.arms.filter((a) => a.objectionId === 'opening').reduce((n, a) => n + a.trials, 0);
-    return { takenAt: new Date(now).toISOString(), scores, callsLearned };
+    const snapshot = await computeBeastMode(this.deps.stores, this.options, now);
+    for (const skill of BEAST_MODE_SKILLS) this.gauge.set({ skill }, snapshot.scores[skill]);
+    return snapshot;
   }
 
   /** Computes and stores a snapshot, unless another replica already did for this interval. */
@@ -75,5 +72,15 @@ export class BeastModeTracker {
     }
     await this.deps.stores.calls.saveBeastModeSnapshot(snapshot);
     return snapshot;
+  }
+
+  /** Whether Beast Mode is on, from the latest snapshots (any replica's); updates the gauge. */
+  async status(): Promise<boolean> {
+    const on = isBeastMode(
+      await this.deps.stores.analytics.latestBeastModeSnapshots(this.options.sustain),
+      this.options,
+    );
+    this.active.set(on ? 1 : 0);
+    return on;
   }
 }

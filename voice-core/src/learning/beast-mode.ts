@@ -1,6 +1,8 @@
 import type { ArmStats, BeastModeSkill, BeastModeSnapshot, CallRecord, LearningGraphSnapshot } from '../domain';
 import { sampleBeta } from '../conversation/chooser';
+import type { Stores } from '../ports';
 import { Rng } from '../util/rng';
+import { bestArm } from './posterior';
 
 /**
  * Beast Mode: how close the agent is to expert performance, per skill and overall, 0–100.
@@ -48,9 +50,8 @@ const CONFIDENCE_HALF = 30;
 export type BeastModeScores = Record<BeastModeSkill, number>;
 
 export function exploitProbability(arms: readonly ArmStats[], rng = new Rng('beast-mode')): number {
-  if (arms.length === 0) return 0;
-  const mean = (a: ArmStats) => (a.wins + 1) / (a.trials + 2);
-  const best = arms.reduce((b, a) => (mean(a) > mean(b) ? a : b));
+  const best = bestArm(arms);
+  if (!best) return 0;
   let hits = 0;
   for (let i = 0; i < DRAWS; i += 1) {
     let top = arms[0]!;
@@ -116,6 +117,28 @@ export function beastModeScores(
     0,
   );
   return { ...mapValues(scores, round1), overall: round1(overall) };
+}
+
+const RECENT_WINDOW_MS = 7 * 24 * 3600 * 1000;
+
+/** The scores now, from the learning graph and the calls of the last week. */
+export async function computeBeastMode(
+  stores: Pick<Stores, 'graph' | 'calls'>,
+  options: BeastModeOptions = DEFAULT_BEAST_MODE,
+  now = Date.now(),
+): Promise<BeastModeSnapshot> {
+  const [graph, recent] = await Promise.all([
+    stores.graph.snapshot(),
+    stores.calls.listCalls({
+      from: new Date(now - RECENT_WINDOW_MS).toISOString(),
+      to: new Date(now + 60_000).toISOString(),
+      limit: options.recentCalls * 3,
+    }),
+  ]);
+  const scores = beastModeScores(graph, recent, options);
+  // Every answered human call says exactly one opening line: its trials count the calls learned from.
+  const callsLearned = graph.arms.filter((a) => a.objectionId === 'opening').reduce((n, a) => n + a.trials, 0);
+  return { takenAt: new Date(now).toISOString(), scores, callsLearned };
 }
 
 /** Beast Mode is on when the overall score held the bar in each of the last `sustain` snapshots. */

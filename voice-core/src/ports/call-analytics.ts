@@ -1,28 +1,13 @@
-import type { CallDirection, DeadLetter, TimeRange } from '../domain';
+import type { BucketGrid } from '../dashboard/bucket-grid';
+import type { BeastModeSnapshot, CallDirection, DeadLetter, TimeRange } from '../domain';
 import type { StoreAdapter } from './store';
 
 /** Turn-latency histogram bucket bounds in ms (the last bucket is open-ended). */
 export const TURN_LATENCY_BOUNDS_MS = [5, 10, 25, 50, 100, 200, 500, 1000, 2000, 5000] as const;
 
-export interface BucketQuery extends TimeRange {
-  /** Width of a time bucket in seconds (≥ 60: rollups are per minute). */
-  bucketSeconds: number;
+/** A bucketed series query: the grid decides the buckets (see dashboard/bucket-grid). */
+export interface BucketQuery extends BucketGrid {
   direction?: CallDirection;
-}
-
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 86_400_000;
-
-/**
- * Where the first bucket of a series starts. Buckets of whole hours start on a UTC hour and
- * buckets of whole days at UTC midnight, so they line up with the hourly and daily rollups
- * (and with each other from one refresh to the next); finer buckets start at the range's start.
- */
-export function bucketOriginMs(fromMs: number, bucketSeconds: number): number {
-  const bucketMs = bucketSeconds * 1000;
-  if (bucketMs % DAY_MS === 0) return Math.floor(fromMs / DAY_MS) * DAY_MS;
-  if (bucketMs % HOUR_MS === 0) return Math.floor(fromMs / HOUR_MS) * HOUR_MS;
-  return fromMs;
 }
 
 export interface VolumePoint {
@@ -55,16 +40,16 @@ export interface ScorePoint {
 /**
  * Dashboard reads (Postgres role, served by the read replica). Time series come from the
  * rollups only (per minute, hour or day: the coarsest the bucket allows), every query is bounded
- * by its time range, and parameterised. Buckets start at bucketOriginMs.
+ * by its time range, and parameterised. Buckets are the query's grid: they start at its origin.
  */
 export interface CallAnalytics extends StoreAdapter {
   volume(query: BucketQuery & { groupBy: 'none' | 'direction' | 'outcome' }): Promise<VolumePoint[]>;
   kpis(query: BucketQuery): Promise<KpiPoint[]>;
   hangupCauses(range: TimeRange, limit: number): Promise<{ cause: string; calls: number }[]>;
   turnLatency(query: BucketQuery): Promise<LatencyPoint[]>;
-  /** Adds turn latencies to their minute's histogram (batched by the caller). */
-  addTurnLatencies(samples: { at: string; latencyMs: number }[]): Promise<void>;
   beastModeSeries(query: BucketQuery): Promise<ScorePoint[]>;
+  /** The newest `limit` Beast Mode snapshots, oldest first (whether Beast Mode is on). */
+  latestBeastModeSnapshots(limit: number): Promise<BeastModeSnapshot[]>;
   /** Unix seconds of the newest successful `voice-agent backup` recorded here, or null. */
   lastBackupSuccess(): Promise<number | null>;
   /** Acknowledged events not applied yet (dead letters aside): the recovery sweep's backlog. */

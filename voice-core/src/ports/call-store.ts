@@ -73,6 +73,9 @@ export interface CallStore extends StoreAdapter {
   /** The dashboard read side over the same database (its read replica when there is one). */
   analytics(): CallAnalytics;
 
+  /** Adds turn latencies to their minute's histogram (batched by the caller). */
+  addTurnLatencies(samples: { at: string; latencyMs: number }[]): Promise<void>;
+
   saveBeastModeSnapshot(snapshot: BeastModeSnapshot): Promise<void>;
   /** Oldest first. */
   listBeastModeSnapshots(range: TimeRange): Promise<BeastModeSnapshot[]>;

@@ -1,18 +1,8 @@
 /** What every store adapter shares: identity, health for /readyz, and an orderly close. */
 
-export const STORE_NAMES = ['postgres', 'mongodb', 'neo4j', 'chroma', 'redis'] as const;
-export type StoreName = (typeof STORE_NAMES)[number];
+import type { AdapterKind, StoreHealth, StoreName } from '@mwva/contract';
 
-export type AdapterKind = 'embedded' | 'native';
-
-export interface StoreHealth {
-  store: StoreName;
-  kind: AdapterKind;
-  ok: boolean;
-  /** Round-trip of the health probe in milliseconds. */
-  latencyMs: number;
-  error?: string;
-}
+export { STORE_NAMES, type AdapterKind, type StoreHealth, type StoreName } from '@mwva/contract';
 
 export interface StoreAdapter {
   readonly store: StoreName;

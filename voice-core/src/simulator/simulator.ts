@@ -250,6 +250,8 @@ export async function createCarrierSimulator(options: CarrierSimulatorOptions): 
     scale,
   });
   const commandFaults = new Rng('command-faults', seed);
+  /** Where webhooks go by default; the server under test may learn its own URL only after the carrier starts. */
+  let defaultWebhookUrl = options.webhookUrl;
   const payloadShapes = new Rng('payload-shapes', seed);
   const payloads = {
     nullConfidenceRate: options.payloads?.nullConfidenceRate ?? 0.05,
@@ -812,7 +814,7 @@ export async function createCarrierSimulator(options: CarrierSimulatorOptions): 
       }
       timeoutSecs = t;
     }
-    const webhookUrl = validateUrl(body, 'webhook_url') ?? options.webhookUrl;
+    const webhookUrl = validateUrl(body, 'webhook_url') ?? defaultWebhookUrl;
     if (body['transcription'] !== undefined && typeof body['transcription'] !== 'boolean') {
       throw apiErrors.invalid('transcription', "The 'transcription' parameter must be a boolean.");
     }
@@ -1118,7 +1120,7 @@ export async function createCarrierSimulator(options: CarrierSimulatorOptions): 
         `+1555${String(2_000_000 + Math.floor(new Rng('inbound-from', seed, inboundCounter).next() * 7_999_999)).padStart(7, '0')}`;
       const to = opts.to ?? '+18005550100';
       if (!E164.test(from) || !E164.test(to)) throw new Error('placeInboundCall: from/to must be E.164');
-      const call = newCall('inbound', from, to, options.webhookUrl);
+      const call = newCall('inbound', from, to, defaultWebhookUrl);
       emit(call, 'call.initiated', {
         ...common(call),
         direction: 'incoming',
@@ -1164,6 +1166,9 @@ export async function createCarrierSimulator(options: CarrierSimulatorOptions): 
 
     stats: snapshot,
 
+    setWebhookUrl(url: string) {
+      defaultWebhookUrl = url;
+    },
     calls() {
       return order.map((c) => structuredClone(c.record));
     },

@@ -189,6 +189,8 @@ export interface CarrierSimulator {
   /** Resolves when every call has ended (call.cost emitted) and every webhook is delivered or exhausted. */
   waitForIdle(timeoutMs: number): Promise<void>;
   stats(): SimulatorStats;
+  /** Changes where webhooks of calls started from now on go (dials may still name their own). */
+  setWebhookUrl(url: string): void;
   calls(): SimulatedCallRecord[];
   close(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import {
   type Stores,
   type TimeRange,
 } from '@mwva/voice-core';
+import { grid } from '../contracts/fixtures';
 
 /** A fixed window well away from "now", so dashboard queries of the original and the restore agree. */
 export const WINDOW_START = Date.UTC(2024, 2, 4, 9, 0, 0);
@@ -115,7 +116,7 @@ export async function seedThroughVoiceCore(stores: Stores, calls: number, prefix
       outcome === 'converted',
     );
     await stores.calls.addToRollup(call);
-    await stores.analytics.addTurnLatencies([{ at: at(start + 10), latencyMs: 80 + (i % 9) * 70 }]);
+    await stores.calls.addTurnLatencies([{ at: at(start + 10), latencyMs: 80 + (i % 9) * 70 }]);
     out.push(call);
   }
   for (let k = 0; k < 3; k += 1) {
@@ -144,7 +145,7 @@ export async function dashboardView(
   range: TimeRange = RANGE,
 ): Promise<Record<string, unknown>> {
   const RANGE = range;
-  const q = { ...RANGE, bucketSeconds: 600 };
+  const q = { ...grid(RANGE, 600) };
   const transcripts: Record<string, unknown> = {};
   const events: Record<string, unknown> = {};
   for (const id of callIds) {

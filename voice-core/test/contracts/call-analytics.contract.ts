@@ -1,4 +1,5 @@
 import { bucketOriginMs, type CallAnalytics, type CallStore } from '@mwva/voice-core';
+import { grid } from './fixtures';
 import { makeCall, scope } from './fixtures';
 
 /** Dashboard reads over a known set of calls (run against PGlite and real Postgres alike). */
@@ -55,15 +56,14 @@ export function callAnalyticsContract(getCalls: () => CallStore, getAnalytics: (
     it('buckets call volume by direction, outcome or in all, within the range', async () => {
       const s = scope();
       await seed(s);
-      const byDirection = await getAnalytics().volume({ ...s.range(0, 180), bucketSeconds: 120, groupBy: 'direction' });
+      const byDirection = await getAnalytics().volume({ ...grid(s.range(0, 180), 120), groupBy: 'direction' });
       expect(byDirection).toEqual([
         { bucket: s.at(0), group: 'inbound', calls: 1 },
         { bucket: s.at(0), group: 'outbound', calls: 2 },
         { bucket: s.at(120), group: 'outbound', calls: 1 },
       ]);
       const all = await getAnalytics().volume({
-        ...s.range(0, 180),
-        bucketSeconds: 60,
+        ...grid(s.range(0, 180), 60),
         groupBy: 'none',
         direction: 'outbound',
       });
@@ -71,20 +71,20 @@ export function callAnalyticsContract(getCalls: () => CallStore, getAnalytics: (
         { bucket: s.at(0), group: 'all', calls: 2 },
         { bucket: s.at(120), group: 'all', calls: 1 },
       ]);
-      const byOutcome = await getAnalytics().volume({ ...s.range(0, 60), bucketSeconds: 60, groupBy: 'outcome' });
+      const byOutcome = await getAnalytics().volume({ ...grid(s.range(0, 60), 60), groupBy: 'outcome' });
       expect(byOutcome.map((p) => `${p.group}:${p.calls}`)).toEqual(['converted:1', 'no_answer:1']);
-      expect(await getAnalytics().volume({ ...s.range(200, 400), bucketSeconds: 60, groupBy: 'none' })).toEqual([]);
+      expect(await getAnalytics().volume({ ...grid(s.range(200, 400), 60), groupBy: 'none' })).toEqual([]);
     });
 
     it('sums what the rates are computed from', async () => {
       const s = scope();
       await seed(s);
-      const [first, second] = await getAnalytics().kpis({ ...s.range(0, 180), bucketSeconds: 120 });
+      const [first, second] = await getAnalytics().kpis({ ...grid(s.range(0, 180), 120) });
       expect(first).toMatchObject({ bucket: s.at(0), calls: 3, answered: 2, converted: 1 });
       expect(first!.handleSeconds).toBeCloseTo(60 + 30, 6);
       expect(first!.costUsd).toBeCloseTo(0.3, 6);
       expect(second).toMatchObject({ bucket: s.at(120), calls: 1, answered: 1, converted: 1 });
-      const inbound = await getAnalytics().kpis({ ...s.range(0, 180), bucketSeconds: 60, direction: 'inbound' });
+      const inbound = await getAnalytics().kpis({ ...grid(s.range(0, 180), 60), direction: 'inbound' });
       expect(inbound.map((k) => k.calls)).toEqual([1]);
     });
 
@@ -100,14 +100,14 @@ export function callAnalyticsContract(getCalls: () => CallStore, getAnalytics: (
 
     it('keeps turn latencies as per-minute histograms', async () => {
       const s = scope();
-      await getAnalytics().addTurnLatencies([
+      await getCalls().addTurnLatencies([
         { at: s.at(5), latencyMs: 3 },
         { at: s.at(6), latencyMs: 40 },
         { at: s.at(7), latencyMs: 40 },
         { at: s.at(65), latencyMs: 9000 },
       ]);
-      await getAnalytics().addTurnLatencies([{ at: s.at(8), latencyMs: 3 }]);
-      const points = await getAnalytics().turnLatency({ ...s.range(0, 120), bucketSeconds: 60 });
+      await getCalls().addTurnLatencies([{ at: s.at(8), latencyMs: 3 }]);
+      const points = await getAnalytics().turnLatency({ ...grid(s.range(0, 120), 60) });
       expect(points).toEqual([
         { bucket: s.at(0), counts: [2, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0] },
         { bucket: s.at(60), counts: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1] },
@@ -126,7 +126,7 @@ export function callAnalyticsContract(getCalls: () => CallStore, getAnalytics: (
       await getCalls().saveBeastModeSnapshot({ takenAt: s.at(10), scores: scores(50), callsLearned: 1 });
       await getCalls().saveBeastModeSnapshot({ takenAt: s.at(20), scores: scores(70), callsLearned: 2 });
       await getCalls().saveBeastModeSnapshot({ takenAt: s.at(70), scores: scores(90), callsLearned: 3 });
-      const series = await getAnalytics().beastModeSeries({ ...s.range(0, 120), bucketSeconds: 60 });
+      const series = await getAnalytics().beastModeSeries({ ...grid(s.range(0, 120), 60) });
       expect(series.map((p) => [p.bucket, p.scores.overall, p.scores.closing])).toEqual([
         [s.at(0), 60, 40],
         [s.at(60), 90, 40],
@@ -181,13 +181,13 @@ export function callAnalyticsContract(getCalls: () => CallStore, getAnalytics: (
         // Neither end on an hour: both edges come from the minute rollups.
         const range = s.range(37 * 60 + 13, 4 * DAY - 49 * 60);
         for (const bucketSeconds of [DAY, 2 * DAY, 3600, 3 * 3600, 600]) {
-          const got = await getAnalytics().volume({ ...range, bucketSeconds, groupBy: 'none' });
+          const got = await getAnalytics().volume({ ...grid(range, bucketSeconds), groupBy: 'none' });
           const want = expectedVolume(calls, range.from, range.to, bucketSeconds);
           expect(got.map((p) => ({ bucket: p.bucket, calls: p.calls }))).toEqual(want);
           expect(want.length).toBeGreaterThan(1);
         }
         const inbound = calls.filter((c) => c.direction === 'inbound');
-        const kpis = await getAnalytics().kpis({ ...range, bucketSeconds: DAY, direction: 'inbound' });
+        const kpis = await getAnalytics().kpis({ ...grid(range, DAY), direction: 'inbound' });
         expect(kpis.map((k) => ({ bucket: k.bucket, calls: k.calls }))).toEqual(
           expectedVolume(inbound, range.from, range.to, DAY),
         );
@@ -216,7 +216,7 @@ export function callAnalyticsContract(getCalls: () => CallStore, getAnalytics: (
         await save(snapshots[3]!.at, 100);
         snapshots[3]!.overall = 100;
         const range = s.range(0, 4 * DAY);
-        const series = await getAnalytics().beastModeSeries({ ...range, bucketSeconds: DAY });
+        const series = await getAnalytics().beastModeSeries({ ...grid(range, DAY) });
         const origin = bucketOriginMs(Date.parse(range.from), DAY);
         const byDay = new Map<number, number[]>();
         for (const p of snapshots) {

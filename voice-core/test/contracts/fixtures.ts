@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CallRecord, TranscriptTurn } from '@mwva/voice-core';
+import { bucketOriginMs, type BucketGrid, type CallRecord, type TranscriptTurn } from '@mwva/voice-core';
 
 /**
  * Where a scope's random moment falls (each era spans 10 M minutes, ~19 years). Tests over days
@@ -81,4 +81,9 @@ export function axis(dim: number, i: number, tiltTo?: number, tilt = 0): number[
   if (tiltTo !== undefined) v[tiltTo] = tilt;
   const norm = Math.hypot(...v);
   return v.map((x) => x / norm);
+}
+
+/** A bucket grid over a range, as the dashboard module would make it for that width. */
+export function grid(range: { from: string; to: string }, bucketSeconds: number): BucketGrid {
+  return { ...range, bucketSeconds, originMs: bucketOriginMs(Date.parse(range.from), bucketSeconds) };
 }

@@ -2,12 +2,16 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HashedNgramEmbedder } from '@mwva/voice-core';
+import { vectorCollection } from '@mwva/voice-core';
 import pg from 'pg';
 import { loadEnv } from '../../config/env';
 import { createLogger } from '../../observability/logger';
 import { startServer, type RunningServer } from '../../server';
-import type { VoiceQueryInput } from '../../grafana/query-model';
+import type { VoiceQueryInput } from '@mwva/contract';
+import { createEmbedder } from '../../voice/embedder';
+
+/** The deployment's embedder: the vectors the server wrote are searched with the model that wrote them. */
+const EMBEDDER = createEmbedder();
 import { generateDataset } from '../support/dataset';
 import { storeEnvFromProcess } from '../support/replicas';
 import { bar, emit, log, machine, type BenchResult } from '../support/report';
@@ -83,7 +87,11 @@ const cases = (): Case[] => {
       range: '24h',
       query: { kind: 'transcript_search', text: 'too expensive for us right now', limit: 20 },
       direct: (s) =>
-        s.stores.vectors.query('utterances', new HashedNgramEmbedder().embed('too expensive for us right now'), 20),
+        s.stores.vectors.query(
+          vectorCollection('utterances', EMBEDDER),
+          EMBEDDER.embed('too expensive for us right now'),
+          20,
+        ),
     },
     {
       name: 'unrecognised',

@@ -2,55 +2,45 @@ import React from 'react';
 import type { QueryEditorProps, SelectableValue } from '@grafana/data';
 import { InlineField, InlineFieldRow, Input, Select } from '@grafana/ui';
 import type { VoiceDataSource } from '../datasource';
+import {
+  BEAST_MODE_SKILLS,
+  CALL_DIRECTIONS,
+  CALL_OUTCOMES,
+  KPI_METRICS,
+  QUERY_KINDS as QUERY_KINDS_CONTRACT,
+  type KpiMetric,
+} from '@mwva/contract';
 import { QUERY_KINDS } from '../kinds';
 import type { QueryKindName, VoiceDataSourceOptions, VoiceQuery, VoiceQueryInput } from '../types';
 
 type Props = QueryEditorProps<VoiceDataSource, VoiceQuery, VoiceDataSourceOptions>;
 type Option<T extends string> = { label: string; value: T };
 
-const DIRECTIONS: Array<Option<string>> = [
-  { label: 'Any direction', value: '' },
-  { label: 'Inbound', value: 'inbound' },
-  { label: 'Outbound', value: 'outbound' },
-];
-const OUTCOMES: Array<Option<string>> = [
-  { label: 'Any outcome', value: '' },
-  ...['converted', 'not_converted', 'voicemail', 'no_answer', 'failed'].map((o) => ({
-    label: o.replace('_', ' '),
-    value: o,
-  })),
-];
-const GROUP_BY: Array<Option<string>> = ['none', 'direction', 'outcome'].map((g) => ({ label: g, value: g }));
-const METRICS: Array<Option<string>> = [
-  { label: 'Answer rate', value: 'answer_rate' },
-  { label: 'Conversion rate', value: 'conversion_rate' },
-  { label: 'Average handle time', value: 'avg_handle_time' },
-  { label: 'Cost per call', value: 'cost_per_call' },
-];
-const SKILLS: Array<Option<string>> = ['all', 'overall', 'opening', 'discovery', 'objection_handling', 'closing'].map(
-  (s) => ({ label: s.replace('_', ' '), value: s })
-);
+const label = (value: string) => value.replace(/_/g, ' ');
+const options = (values: readonly string[]): Array<Option<string>> =>
+  values.map((value) => ({ label: label(value), value }));
+
+const DIRECTIONS: Array<Option<string>> = [{ label: 'Any direction', value: '' }, ...options(CALL_DIRECTIONS)];
+const OUTCOMES: Array<Option<string>> = [{ label: 'Any outcome', value: '' }, ...options(CALL_OUTCOMES)];
+const GROUP_BY = options(['none', 'direction', 'outcome']);
+const METRIC_LABELS: Record<KpiMetric, string> = {
+  answer_rate: 'Answer rate',
+  conversion_rate: 'Conversion rate',
+  avg_handle_time: 'Average handle time',
+  cost_per_call: 'Cost per call',
+};
+const METRICS: Array<Option<string>> = KPI_METRICS.map((value) => ({ label: METRIC_LABELS[value], value }));
+const SKILLS = options(['all', ...BEAST_MODE_SKILLS]);
 const MODES: Array<Option<string>> = [
   { label: 'Over time', value: 'timeseries' },
   { label: 'Current', value: 'current' },
 ];
 
-/** Defaults per kind, matching the server's zod defaults so the editor shows what will run. */
-const DEFAULTS: Record<QueryKindName, VoiceQueryInput> = {
-  active_calls: { kind: 'active_calls' },
-  call_volume: { kind: 'call_volume', groupBy: 'direction' },
-  kpi: { kind: 'kpi', metric: 'conversion_rate' },
-  hangup_causes: { kind: 'hangup_causes', limit: 10 },
-  turn_latency: { kind: 'turn_latency' },
-  beast_mode: { kind: 'beast_mode', mode: 'timeseries', skill: 'all' },
-  top_objections: { kind: 'top_objections', limit: 10 },
-  learning_graph: { kind: 'learning_graph' },
-  recent_calls: { kind: 'recent_calls', limit: 50 },
-  transcript: { kind: 'transcript', callId: '' },
-  transcript_search: { kind: 'transcript_search', text: '', limit: 20 },
-  unrecognised: { kind: 'unrecognised', limit: 50 },
-  capacity: { kind: 'capacity' },
-};
+/** What a new query of each kind starts with: the contract's defaults, as the server applies them. */
+const DEFAULTS = Object.fromEntries(QUERY_KINDS_CONTRACT.map((k) => [k.kind, k.defaults])) as Record<
+  QueryKindName,
+  VoiceQueryInput
+>;
 
 /** Picks a query kind, then shows only that kind's options. */
 export function QueryEditor({ query, onChange, onRunQuery }: Props) {
@@ -139,7 +129,7 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
           </>
         )}
         {(q.kind === 'hangup_causes' || q.kind === 'top_objections') && limit(50)}
-        {q.kind === 'unrecognised' && limit(500)}
+        {(q.kind === 'unrecognised' || q.kind === 'dead_letters') && limit(500)}
         {q.kind === 'transcript' && (
           <InlineField label="Call ID" labelWidth={14} tooltip="A call's UUID, or a dashboard variable like $call">
             <Input

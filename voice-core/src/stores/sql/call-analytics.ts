@@ -1,4 +1,4 @@
-import type { DeadLetter, TimeRange } from '../../domain';
+import type { BeastModeSnapshot, DeadLetter, TimeRange } from '../../domain';
 import {
   TURN_LATENCY_BOUNDS_MS,
   type AdapterKind,
@@ -13,16 +13,9 @@ import {
 import { iso, type SqlExecutor, type SqlQueryable } from './executor';
 import { probeHealth } from '../health';
 import { lastBackupSuccess } from '../../backup/status';
-import { cutParams, planParams, planRollups, rollupSource } from './rollup-plan';
+import { cutParams, gridParams, planRollups, rollupSource } from './rollup-plan';
 import { BEAST_MODE_SCORE_TABLES } from './rollup-levels';
 import { parseJson } from './json';
-
-/** Rollups are per minute; a coarser bucket must be a whole number of minutes. */
-function bucketSeconds(q: BucketQuery): number {
-  return Math.max(60, Math.round(q.bucketSeconds / 60) * 60);
-}
-
-const plan = (q: BucketQuery) => planRollups(q.from, q.to, bucketSeconds(q));
 
 /** The bucket of a row of the source `r` (rollupSource): date_bin from the plan's origin. */
 const BUCKET = 'date_bin(make_interval(secs => $2), r.bucket, $1::timestamptz)';
@@ -49,7 +42,7 @@ export class SqlCallAnalytics implements CallAnalytics {
        from ${rollupSource('call_rollups', 'bucket, direction, outcome, calls')}
        where ($10::text is null or direction = $10)
        group by 1, 2 having sum(calls) <> 0 order by 1, 2`,
-      [...planParams(plan(q)), q.groupBy, q.direction ?? null],
+      [...gridParams(q), q.groupBy, q.direction ?? null],
     );
     return rows.map((r) => ({ bucket: iso(r.b), group: String(r.grp), calls: Number(r.calls) }));
   }
@@ -64,7 +57,7 @@ export class SqlCallAnalytics implements CallAnalytics {
        from ${rollupSource('call_rollups', 'bucket, direction, calls, answered, converted, handle_seconds, cost_usd')}
        where ($9::text is null or direction = $9)
        group by 1 having sum(calls) <> 0 order by 1`,
-      [...planParams(plan(q)), q.direction ?? null],
+      [...gridParams(q), q.direction ?? null],
     );
     return rows.map((r) => ({
       bucket: iso(r.b),
@@ -81,7 +74,7 @@ export class SqlCallAnalytics implements CallAnalytics {
     const { rows } = await this.reader.query(
       `select cause, sum(calls)::bigint as calls from ${rollupSource('hangup_rollups', 'bucket, cause, calls', 1)}
        group by cause having sum(calls) <> 0 order by 2 desc, 1 limit $7`,
-      [...cutParams(planRollups(range.from, range.to, 86_400)), limit],
+      [...cutParams(planRollups(range, 86_400)), limit],
     );
     return rows.map((r) => ({ cause: String(r.cause), calls: Number(r.calls) }));
   }
@@ -91,7 +84,7 @@ export class SqlCallAnalytics implements CallAnalytics {
       `select ${BUCKET} as b, le_index, sum(turns)::bigint as turns
        from ${rollupSource('turn_latency_rollups', 'bucket, le_index, turns')}
        group by 1, 2 order by 1, 2`,
-      planParams(plan(q)),
+      gridParams(q),
     );
     const points = new Map<string, number[]>();
     for (const r of rows) {
@@ -103,24 +96,6 @@ export class SqlCallAnalytics implements CallAnalytics {
     return [...points]
       .filter(([, counts]) => counts.some((n) => n > 0))
       .map(([bucket, counts]) => ({ bucket, counts }));
-  }
-
-  async addTurnLatencies(samples: { at: string; latencyMs: number }[]): Promise<void> {
-    if (samples.length === 0) return;
-    const counts = new Map<string, number>();
-    for (const s of samples) {
-      const minute = new Date(Math.floor(Date.parse(s.at) / 60_000) * 60_000).toISOString();
-      const index = TURN_LATENCY_BOUNDS_MS.findIndex((le) => s.latencyMs <= le);
-      const key = `${minute}|${index === -1 ? TURN_LATENCY_BOUNDS_MS.length : index}`;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-    const entries = [...counts].map(([key, n]) => [...key.split('|'), n] as [string, string, number]);
-    await this.writer.query(
-      `insert into turn_latency_rollups (bucket, le_index, turns)
-       select * from unnest($1::timestamptz[], $2::smallint[], $3::integer[])
-       on conflict (bucket, le_index) do update set turns = turn_latency_rollups.turns + excluded.turns`,
-      [entries.map((e) => e[0]), entries.map((e) => Number(e[1])), entries.map((e) => e[2])],
-    );
   }
 
   async beastModeSeries(q: BucketQuery): Promise<ScorePoint[]> {
@@ -139,7 +114,7 @@ export class SqlCallAnalytics implements CallAnalytics {
          where bucket >= $5 and bucket < $6
        ) r
        group by 1, 2 having sum(samples) > 0 order by 1, 2`,
-      planParams(plan(q)),
+      gridParams(q),
     );
     const points = new Map<string, Record<string, number>>();
     for (const r of rows) {
@@ -158,6 +133,18 @@ export class SqlCallAnalytics implements CallAnalytics {
       [range.from, range.to, limit],
     );
     return rows.map((r) => String(r.v));
+  }
+
+  async latestBeastModeSnapshots(limit: number): Promise<BeastModeSnapshot[]> {
+    const { rows } = await this.reader.query(
+      'select taken_at, scores, calls_learned from beast_mode_snapshots order by taken_at desc limit $1',
+      [limit],
+    );
+    return rows.reverse().map((r) => ({
+      takenAt: iso(r.taken_at),
+      scores: parseJson(r.scores) as BeastModeSnapshot['scores'],
+      callsLearned: Number(r.calls_learned),
+    }));
   }
 
   async unappliedEvents(): Promise<number> {

@@ -1,5 +1,12 @@
 import type { BeastModeSnapshot, CallEvent, CallRecord, CallRollup, InboxEvent, TimeRange } from '../../domain';
-import type { AdapterKind, CallAnalytics, CallStore, ListCallsQuery, StoreHealth } from '../../ports';
+import {
+  TURN_LATENCY_BOUNDS_MS,
+  type AdapterKind,
+  type CallAnalytics,
+  type CallStore,
+  type ListCallsQuery,
+  type StoreHealth,
+} from '../../ports';
 import { SqlCallAnalytics } from './call-analytics';
 import { iso, isoOrNull, type SqlExecutor, type SqlQueryable } from './executor';
 import { probeHealth } from '../health';
@@ -266,6 +273,24 @@ export class SqlCallStore implements CallStore {
 
   analytics(): CallAnalytics {
     return new SqlCallAnalytics(this.kind, this.reader, this.writer);
+  }
+
+  async addTurnLatencies(samples: { at: string; latencyMs: number }[]): Promise<void> {
+    if (samples.length === 0) return;
+    const counts = new Map<string, number>();
+    for (const s of samples) {
+      const minute = new Date(Math.floor(Date.parse(s.at) / 60_000) * 60_000).toISOString();
+      const index = TURN_LATENCY_BOUNDS_MS.findIndex((le) => s.latencyMs <= le);
+      const key = `${minute}|${index === -1 ? TURN_LATENCY_BOUNDS_MS.length : index}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const entries = [...counts].map(([key, n]) => [...key.split('|'), n] as [string, string, number]);
+    await this.writer.query(
+      `insert into turn_latency_rollups (bucket, le_index, turns)
+       select * from unnest($1::timestamptz[], $2::smallint[], $3::integer[])
+       on conflict (bucket, le_index) do update set turns = turn_latency_rollups.turns + excluded.turns`,
+      [entries.map((e) => e[0]), entries.map((e) => Number(e[1])), entries.map((e) => e[2])],
+    );
   }
 
   async saveBeastModeSnapshot(snapshot: BeastModeSnapshot): Promise<void> {

@@ -1,4 +1,5 @@
-import { bucketOriginMs, DAY_MS, HOUR_MS } from '../../ports/call-analytics';
+import { DAY_MS, HOUR_MS, type BucketGrid } from '../../dashboard/bucket-grid';
+import type { TimeRange } from '../../domain';
 
 /**
  * Which rows of which rollup level a range reads. The range [from, to) is cut into at most five
@@ -11,8 +12,6 @@ import { bucketOriginMs, DAY_MS, HOUR_MS } from '../../ports/call-analytics';
  *   daily [dayStart, dayEnd).
  */
 export interface RollupPlan {
-  origin: string;
-  bucketSeconds: number;
   from: string;
   hourStart: string;
   dayStart: string;
@@ -25,7 +24,7 @@ const ceilTo = (ms: number, unit: number) => Math.ceil(ms / unit) * unit;
 const floorTo = (ms: number, unit: number) => Math.floor(ms / unit) * unit;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function planRollups(from: string, to: string, bucketSeconds: number): RollupPlan {
+export function planRollups({ from, to }: TimeRange, bucketSeconds: number): RollupPlan {
   const fromMs = Date.parse(from);
   const toMs = Date.parse(to);
   const bucketMs = bucketSeconds * 1000;
@@ -41,8 +40,6 @@ export function planRollups(from: string, to: string, bucketSeconds: number): Ro
     }
   }
   return {
-    origin: iso(bucketOriginMs(fromMs, bucketSeconds)),
-    bucketSeconds,
     from: iso(fromMs),
     hourStart: iso(hourStart),
     dayStart: iso(dayStart),
@@ -57,9 +54,13 @@ export function cutParams(p: RollupPlan): string[] {
   return [p.from, p.hourStart, p.dayStart, p.dayEnd, p.hourEnd, p.to];
 }
 
-/** A bucketed query's first eight SQL parameters: $1 origin, $2 bucket seconds, $3…$8 the cuts. */
-export function planParams(p: RollupPlan): unknown[] {
-  return [p.origin, p.bucketSeconds, ...cutParams(p)];
+/** A bucketed query's first eight SQL parameters: $1 the grid's origin, $2 its bucket seconds, $3…$8 the cuts. */
+export function gridParams(grid: BucketGrid): unknown[] {
+  return [
+    new Date(grid.originMs).toISOString(),
+    grid.bucketSeconds,
+    ...cutParams(planRollups(grid, grid.bucketSeconds)),
+  ];
 }
 
 /**

@@ -1,0 +1,6 @@
+export * from './enums';
+export * from './time';
+export * from './queries';
+export * from './frames';
+export * from './health';
+export * from './variables';

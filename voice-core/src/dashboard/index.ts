@@ -1,0 +1,5 @@
+export * from './bucket-grid';
+export * from './latency';
+export * from './objections';
+export * from './learning-graph';
+export * from './reads';
