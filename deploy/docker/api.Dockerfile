@@ -32,9 +32,12 @@ COPY e2e/package.json e2e/
 COPY provisioning/package.json provisioning/
 COPY plugin/package.json plugin/
 # Production dependencies of the two runtime workspaces only (no e2e, no dev tooling).
+# The lockfile nests some packages under a workspace (datasource-server/node_modules/commander:
+# the root has another version); both folders are made so the runtime stage can always copy them.
 RUN npm ci --no-audit --no-fund --omit=dev --ignore-scripts \
       -w @mwva/voice-core -w @mwva/datasource-server \
- && npm cache clean --force
+ && npm cache clean --force \
+ && mkdir -p voice-core/node_modules datasource-server/node_modules
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
@@ -44,6 +47,8 @@ ENV NODE_ENV=production \
     SHUTDOWN_DELAY_MS=5000
 WORKDIR /app
 COPY --from=prod-deps --chown=root:root /app/node_modules ./node_modules
+COPY --from=prod-deps --chown=root:root /app/voice-core/node_modules voice-core/node_modules
+COPY --from=prod-deps --chown=root:root /app/datasource-server/node_modules datasource-server/node_modules
 COPY --from=prod-deps /app/package.json ./package.json
 COPY --from=build /src/voice-core/package.json voice-core/package.json
 COPY --from=build /src/voice-core/dist voice-core/dist

@@ -3,6 +3,8 @@ import { Command } from 'commander';
 import { redactCredentials, setLockCommand } from '@mwva/voice-core';
 import { registerBenchCommands } from '../bench';
 import { registerBackupCommands } from './backup';
+import { registerBackupScheduleCommand } from './backup-schedule';
+import { applySecretFiles } from '../config/secret-files';
 import { registerDeadLetterCommands } from './dead-letters';
 import { learnEval } from './learn-eval';
 import { parseIntOption, parseRateOption } from './progress';
@@ -14,14 +16,12 @@ const program = new Command()
   .name('voice-agent')
   .description('Magnificent Worldwide Voice Agent: API server and operations commands')
   .showHelpAfterError()
-  // The lock on an embedded data directory names the command that holds it.
-  .hook('preAction', (_program, action) => setLockCommand(commandPath(action)));
-
-function commandPath(command: Command): string {
-  const names: string[] = [];
-  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
-  return names.join(' ');
-}
+  // Secrets mounted as files (NAME_FILE) become NAME before any command reads its config;
+  // the lock on an embedded data directory names the command that holds it.
+  .hook('preAction', (_program, action) => {
+    applySecretFiles();
+    setLockCommand(commandPath(action));
+  });
 
 program
   .command('serve')
@@ -100,10 +100,17 @@ program
   .action((opts: { calls: number; seed: number; window: number; json: boolean; svg?: string }) => learnEval(opts));
 
 registerBackupCommands(program);
+registerBackupScheduleCommand(program);
 
 registerDeadLetterCommands(program);
 
 registerBenchCommands(program);
+
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);

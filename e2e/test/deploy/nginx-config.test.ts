@@ -1,5 +1,7 @@
 /** deploy/nginx templates: what the load balancer promises, checked on the rendered text. */
+import { readFileSync } from 'node:fs';
 import { readTemplate, renderTemplate, TEMPLATES } from './support/nginx';
+import { repoPath } from './support/paths';
 import { loadYaml } from './support/yaml-files';
 
 const compose = loadYaml('docker-compose.yml') as { services: { nginx: { environment: Record<string, string> } } };
@@ -26,6 +28,22 @@ describe('nginx templates', () => {
     expect(env.NGINX_API_SERVERS).toMatch(/max_fails=\d+ fail_timeout=\d+s/);
     expect(rendered).toMatch(/proxy_next_upstream error timeout http_502 http_503 non_idempotent;/);
     expect(rendered).toMatch(/webhooks[\s\S]*idempotent by event id|idempotent by event id/);
+  });
+
+  test("no http{}-level directive that the nginx image's own nginx.conf already sets (nginx refuses duplicates)", () => {
+    // The official image's nginx.conf (also deploy/images/nginx/nginx.conf) sets these in http{}
+    // and includes conf.d inside it; the offline stack's first real start failed on one of them.
+    const official = readFileSync(repoPath('deploy/images/nginx/nginx.conf'), 'utf8');
+    const httpBlock = /http \{([\s\S]*)\}/.exec(official)![1]!;
+    const set = [...httpBlock.matchAll(/^\s*([a-z_]+)\s/gm)]
+      .map((m) => m[1]!)
+      .filter((d) => !['include', 'access_log', 'log_format'].includes(d));
+    expect(set).toEqual(expect.arrayContaining(['keepalive_timeout', 'sendfile', 'default_type']));
+    const topLevel = rendered
+      .split('\n')
+      .filter((l) => /^[a-z_]+\s/.test(l))
+      .map((l) => l.split(/\s/)[0]!);
+    expect(topLevel.filter((d) => set.includes(d))).toEqual([]);
   });
 
   test('upstream keep-alive closes before Node (keepAliveTimeout 65 s)', () => {

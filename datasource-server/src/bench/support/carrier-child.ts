@@ -4,7 +4,7 @@
  *   ← {type:'drive', calls, concurrency, startRate, timeoutMs}   place inbound calls, C at a time
  *   ← {type:'report'}                                             stats, emitted event ids, dial arrivals
  *   ← {type:'close'}
- * Env: SIM_PORT, SIM_API_KEY, SIM_CONNECTION_ID, SIM_WEBHOOK_URL, SIM_SIGNING_KEY_PEM,
+ * Env: SIM_PORT, SIM_HOST (default 127.0.0.1), SIM_API_KEY, SIM_CONNECTION_ID, SIM_WEBHOOK_URL, SIM_SIGNING_KEY_PEM,
  * SIM_TIME_SCALE, SIM_DIAL_RATE, SIM_SEED (and NODE_EXTRA_CA_CERTS to reach nginx over HTTPS).
  */
 import { createPrivateKey } from 'node:crypto';
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   // The dispatcher shares one AbortSignal across every in-flight webhook (hundreds at 1000 calls).
   setMaxListeners(0);
   const sim = await simulator.createCarrierSimulator({
-    host: '127.0.0.1',
+    host: process.env.SIM_HOST || '127.0.0.1',
     port: Number(process.env.SIM_PORT ?? 0),
     apiKey: process.env.SIM_API_KEY!,
     connectionId: process.env.SIM_CONNECTION_ID!,

@@ -5,6 +5,8 @@ import type { Secrets } from './replicas';
 
 export interface CarrierOptions {
   port: number;
+  /** Listen address (default 127.0.0.1); the compose tests use the Docker bridge's, which the containers reach. */
+  host?: string;
   webhookUrl: string;
   secrets: Secrets;
   timeScale: number;
@@ -14,6 +16,8 @@ export interface CarrierOptions {
   seed?: number;
   /** Extra node flags for the carrier process, e.g. --cpu-prof */
   nodeArgs?: string[];
+  /** Extra environment for the carrier process (e.g. what a --require'd module reads) */
+  env?: Record<string, string>;
 }
 
 /** Handle on the simulated carrier running in its own process (support/carrier-child.ts). */
@@ -32,6 +36,7 @@ export class CarrierProcess {
       env: {
         PATH: process.env.PATH ?? '',
         SIM_PORT: String(o.port),
+        SIM_HOST: o.host ?? '127.0.0.1',
         SIM_API_KEY: o.secrets.telnyxApiKey,
         SIM_CONNECTION_ID: o.secrets.connectionId,
         SIM_WEBHOOK_URL: o.webhookUrl,
@@ -40,6 +45,7 @@ export class CarrierProcess {
         SIM_DIAL_RATE: String(o.dialRate),
         SIM_SEED: String(o.seed ?? 42),
         ...(o.caFile ? { NODE_EXTRA_CA_CERTS: o.caFile } : {}),
+        ...o.env,
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       execArgv: [...process.execArgv, ...(o.nodeArgs ?? [])],
