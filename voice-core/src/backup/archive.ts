@@ -34,7 +34,7 @@ export class JsonlArchiveWriter {
     private readonly relPath: string,
   ) {
     this.gzip = createGzip({ level: 6 });
-    this.out = createWriteStream(absPath);
+    this.out = createWriteStream(absPath, { mode: 0o600 });
     const counter = new Transform({
       transform: (chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) => {
         this.hash.update(chunk);
@@ -52,7 +52,7 @@ export class JsonlArchiveWriter {
   }
 
   static async create(absPath: string, relPath: string): Promise<JsonlArchiveWriter> {
-    await mkdir(dirname(absPath), { recursive: true });
+    await mkdir(dirname(absPath), { recursive: true, mode: 0o700 });
     return new JsonlArchiveWriter(absPath, relPath);
   }
 

@@ -25,6 +25,9 @@ interface ItemLine {
   metadata: Metadata | null;
 }
 
+/** What the digest covers of one archive line: verify checks the archive against the manifest. */
+export const archiveDigestLine = (line: string): string => digestLine(JSON.parse(line) as ItemLine);
+
 /** Collection settings a restore must give back: the distance space and the metadata. */
 interface CollectionMeta {
   space: string | null;

@@ -1,13 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { acquireDataDirLock } from '../stores/embedded/data-dir-lock';
+import { makePrivateDir, tightenModes } from '../stores/embedded/private-files';
 import type { StoreOptions } from '../stores/open';
 import { hashFile, readJsonlArchive } from './archive';
-import { ChromaStoreBackup } from './chroma';
+import { ChromaStoreBackup, archiveDigestLine as chromaDigestLine } from './chroma';
+import { ContentDigest } from './digest';
 import {
   BACKUP_FORMAT,
   BACKUP_FORMAT_VERSION,
   BackupInvalidError,
+  entryPath,
   MANIFEST_FILE,
   readManifest,
   type BackupStoreName,
@@ -15,9 +19,9 @@ import {
   type ManifestSection,
 } from './manifest';
 import { MongoStoreBackup } from './mongodb';
-import { Neo4jStoreBackup, type Neo4jBackupOptions } from './neo4j';
+import { archiveDigester as neo4jDigester, Neo4jStoreBackup, type Neo4jBackupOptions } from './neo4j';
 import { openEmbeddedBackup, openPostgresBackup, pgDumper, toolMajorVersion, type PostgresMethod } from './postgres';
-import { SqlStoreBackup } from './sql';
+import { SqlStoreBackup, withoutTransientTables } from './sql';
 import { recordBackupRun, type BackupRun } from './status';
 import type { DatasetDigest, ProgressSink, StoreBackup } from './types';
 
@@ -65,12 +69,21 @@ export function backupTargetsFromStoreOptions(
   };
 }
 
-async function openModule(name: BackupStoreName, targets: BackupTargets): Promise<StoreBackup> {
+type Purpose = 'backup' | 'restore';
+
+async function openModule(name: BackupStoreName, targets: BackupTargets, purpose: Purpose): Promise<StoreBackup> {
   switch (name) {
     case 'postgres':
       return openPostgresBackup(targets.postgres!);
-    case 'embedded':
-      return openEmbeddedBackup(targets.embedded!.dataDir);
+    case 'embedded': {
+      const { dataDir } = targets.embedded!;
+      // Opening a missing data directory would create an empty database and back that up.
+      if (purpose === 'backup' && dataDir === null)
+        throw new Error('no data directory: the embedded stores are in memory, there is nothing to back up');
+      if (purpose === 'backup' && !(await exists(dataDir!)))
+        throw new Error(`no database at ${dataDir}: nothing to back up (is DATA_DIR the server's data directory?)`);
+      return openEmbeddedBackup(dataDir);
+    }
     case 'mongodb':
       return MongoStoreBackup.open(targets.mongodb!);
     case 'neo4j':
@@ -88,13 +101,17 @@ const TARGET_HINT: Record<BackupStoreName, string> = {
   chroma: 'CHROMA_HOST',
 };
 
-async function openAll(names: BackupStoreName[], targets: BackupTargets): Promise<Map<BackupStoreName, StoreBackup>> {
+async function openAll(
+  names: BackupStoreName[],
+  targets: BackupTargets,
+  purpose: Purpose,
+): Promise<Map<BackupStoreName, StoreBackup>> {
   const opened = new Map<BackupStoreName, StoreBackup>();
   try {
     for (const name of STORE_ORDER.filter((n) => names.includes(n))) {
       if (!targets[name]) throw new Error(`${name}: no target configured (set ${TARGET_HINT[name]})`);
       try {
-        opened.set(name, await openModule(name, targets));
+        opened.set(name, await openModule(name, targets, purpose));
       } catch (err) {
         throw new Error(`${name}: cannot open: ${(err as Error).message}`, { cause: err });
       }
@@ -148,12 +165,13 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
   let id = `mwva-backup-${compactTime(createdAt)}`;
   if (await exists(join(outRoot, id))) id = `${id}-${randomBytes(2).toString('hex')}`;
   const partial = join(outRoot, `${id}.partial`);
-  await mkdir(partial, { recursive: true });
+  // A backup holds every call and transcript: its owner's alone (0700 folders, 0600 files).
+  makePrivateDir(partial);
   const progress = options.progress ?? (() => undefined);
   const names = STORE_ORDER.filter((n) => options.targets[n]);
   let modules = new Map<BackupStoreName, StoreBackup>();
   try {
-    modules = await openAll(names, options.targets);
+    modules = await openAll(names, options.targets, 'backup');
     const sections: ManifestSection[] = [];
     for (const name of names) sections.push(await modules.get(name)!.backup({ dir: partial, progress }));
     const manifest: Manifest = {
@@ -172,7 +190,9 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
           'as calls arrive; calls in progress at backup time are restored in their last recorded state.',
       ],
     };
-    await writeFile(join(partial, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    await writeFile(join(partial, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
+    // Files a tool wrote (pg_dump) follow the umask; every file is set private before it counts.
+    tightenModes(partial);
     const dir = join(outRoot, id);
     await rename(partial, dir);
     const bytes = await folderBytes(dir);
@@ -204,10 +224,21 @@ export interface VerifyReport {
   bytes: number;
 }
 
+/** For each store, the text its content digest covers of one archive line (see each module). */
+function archiveDigester(store: BackupStoreName): (dataset: string, line: string) => string {
+  if (store === 'chroma') return (_ds, line) => chromaDigestLine(line);
+  if (store === 'neo4j') return neo4jDigester();
+  // SQL (row_to_json text) and MongoDB (canonical EJSON) digest the archive line itself.
+  return (_ds, line) => line;
+}
+
 /**
- * Checks a backup without touching any store: the manifest; every file's size and SHA-256;
- * every archive decompressed to its end and every line parsed; record counts; pg_dump files
- * read through by pg_restore when it is on PATH. Throws BackupInvalidError listing every problem.
+ * Checks a backup without touching any store: the manifest; that every file it names lies inside
+ * the backup folder; every file's size and SHA-256; every archive decompressed to its end and
+ * every line parsed; record counts; the content digest of every dataset recomputed from its
+ * archive's records and compared with the manifest's (a record changed and the file re-hashed
+ * is caught here, before a restore writes anything); pg_dump files read through by pg_restore
+ * when it is on PATH. Throws BackupInvalidError listing every problem.
  */
 export async function verifyBackup(dirArg: string, progress: ProgressSink = () => undefined): Promise<VerifyReport> {
   const dir = await resolveBackupDir(dirArg);
@@ -221,10 +252,22 @@ export async function verifyBackup(dirArg: string, progress: ProgressSink = () =
     for (const ds of section.datasets) {
       if (ds.file && !listed.has(ds.file))
         problems.push(`${section.store}/${ds.name}: archive ${ds.file} is not in the file list`);
+      if (!ds.file && section.method === 'logical')
+        problems.push(`${section.store}/${ds.name}: the manifest names no archive for it`);
     }
-    for (const f of section.files) {
+    const digestLine = archiveDigester(section.store);
+    // Neo4j relationships name their end nodes: the node archive is read first.
+    const ordered = [...section.files].sort(
+      (a, b) => Number(/\/nodes\.jsonl\.gz$/.test(b.path)) - Number(/\/nodes\.jsonl\.gz$/.test(a.path)),
+    );
+    for (const f of ordered) {
       files += 1;
-      const abs = join(dir, f.path);
+      const where = await entryPath(dir, f.path);
+      if ('problem' in where) {
+        problems.push(`${section.store}: ${where.problem}`);
+        continue;
+      }
+      const abs = where.abs;
       const actual = await hashFile(abs).catch((err: Error) => {
         problems.push(`${f.path}: missing or unreadable (${err.message})`);
         return null;
@@ -243,10 +286,12 @@ export async function verifyBackup(dirArg: string, progress: ProgressSink = () =
         continue;
       }
       const ds = section.datasets.find((d) => d.file === f.path);
+      const digest = new ContentDigest();
       let lines = 0;
       try {
         for await (const line of readJsonlArchive(abs)) {
           JSON.parse(line);
+          if (ds) digest.add(digestLine(ds.name, line));
           lines += 1;
           if (lines % 5000 === 0)
             progress({
@@ -273,6 +318,10 @@ export async function verifyBackup(dirArg: string, progress: ProgressSink = () =
       if (lines !== f.records) problems.push(`${f.path}: ${lines} records, the manifest says ${f.records}`);
       if (ds && lines !== ds.records)
         problems.push(`${section.store}/${ds.name}: ${lines} records, the manifest says ${ds.records}`);
+      else if (ds && digest.hex() !== ds.digest)
+        problems.push(
+          `${section.store}/${ds.name}: the records of ${f.path} do not match the manifest's content digest (altered)`,
+        );
     }
   }
   if (problems.length > 0) throw new BackupInvalidError(`backup ${dir} is damaged:\n  - ${problems.join('\n  - ')}`);
@@ -302,29 +351,53 @@ export interface RestoreReport {
 }
 
 /**
- * Restores a backup: verifies it completely first (nothing is written if any file is damaged),
- * refuses non-empty stores unless `force`, loads every store, then reads every store back and
+ * Restores a backup: verifies it completely first — files, paths and every record against the
+ * manifest's content digests — so nothing is written if any of it is damaged or altered;
+ * refuses non-empty stores unless `force`; loads every store; then reads every store back and
  * compares record counts and content digests with the manifest.
+ *
+ * The embedded database (with a data directory) is all-or-nothing: it is restored into a new
+ * directory beside the target and renamed into place only once every store matched the backup;
+ * on any failure the target is as it was. Native stores (Postgres, MongoDB, Neo4j, Chroma) are
+ * written in place after the verification: a failure while loading them (server down, disk
+ * full) leaves them partly restored, to be restored again with --force.
  */
 export async function restoreBackup(options: RestoreOptions): Promise<RestoreReport> {
   const started = Date.now();
   const progress = options.progress ?? (() => undefined);
-  const { dir, manifest } = await verifyBackup(options.from, progress);
+  const verified = await verifyBackup(options.from, progress);
+  const dir = verified.dir;
+  const manifest: Manifest = { ...verified.manifest, sections: verified.manifest.sections.map(withoutTransientTables) };
   const names = manifest.sections.map((s) => s.store);
-  const modules = await openAll(names, options.targets);
+  const embeddedDir = names.includes('embedded') ? (options.targets.embedded?.dataDir ?? null) : null;
+  const staged = embeddedDir === null ? null : resolve(embeddedDir);
+  const direct = names.filter((n) => !(n === 'embedded' && staged));
+  const modules = await openAll(direct, options.targets, 'restore');
+  let staging: string | null = null;
   try {
     const busy: string[] = [];
-    for (const name of names) {
+    for (const name of direct) {
       const nonEmpty = await modules.get(name)!.nonEmptyDatasets();
       if (nonEmpty.length > 0) busy.push(`${name} (${nonEmpty.join(', ')})`);
+    }
+    if (staged) {
+      const nonEmpty = await embeddedNonEmptyDatasets(staged);
+      if (nonEmpty.length > 0) busy.push(`embedded (${nonEmpty.join(', ')})`);
     }
     if (busy.length > 0 && !options.force) {
       throw new RestoreRefusedError(
         `refusing to restore over data: ${busy.join('; ')} not empty. Restore into empty stores, or pass --force to replace their data`,
       );
     }
+    if (staged) {
+      await mkdir(dirname(staged), { recursive: true, mode: 0o700 });
+      staging = `${staged}.restoring-${randomBytes(3).toString('hex')}`;
+      modules.set('embedded', await openEmbeddedBackup(staging));
+    }
     for (const section of STORE_ORDER.flatMap((n) => manifest.sections.filter((s) => s.store === n))) {
-      await modules.get(section.store)!.restore(section, { dir, progress, wipe: options.force === true });
+      // The staging directory is new and empty: --force replaces the target by the swap instead.
+      const wipe = options.force === true && !(section.store === 'embedded' && staging);
+      await modules.get(section.store)!.restore(section, { dir, progress, wipe });
     }
     const stores: RestoreReport['stores'] = [];
     const mismatches: string[] = [];
@@ -342,12 +415,67 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRep
         }
       }
     }
-    if (mismatches.length > 0)
-      throw new Error(`restore finished but does not match the backup:\n  - ${mismatches.join('\n  - ')}`);
+    if (mismatches.length > 0) {
+      const untouched = staged ? ` (the embedded data directory ${staged} was left as it was)` : '';
+      throw new Error(`restore finished but does not match the backup${untouched}:\n  - ${mismatches.join('\n  - ')}`);
+    }
+    if (staged && staging) {
+      await modules.get('embedded')!.close();
+      modules.delete('embedded');
+      await swapIn(staging, staged);
+      staging = null;
+    }
     return { dir, manifest, stores, seconds: (Date.now() - started) / 1000 };
   } finally {
     await closeAll(modules);
+    if (staging) await rm(staging, { recursive: true, force: true });
   }
+}
+
+/** Tables holding data in an embedded data directory (none when it does not exist yet). */
+async function embeddedNonEmptyDatasets(dataDir: string): Promise<string[]> {
+  if (!(await exists(dataDir))) return [];
+  let db: StoreBackup;
+  try {
+    // Takes the directory's lock: a running server holding it is named, and nothing is restored.
+    db = await openEmbeddedBackup(dataDir);
+  } catch (err) {
+    throw new Error(`embedded: cannot open: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    return await db.nonEmptyDatasets();
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * Puts the restored directory in the target's place: under the target's lock (a server that
+ * started meanwhile is named and the restore stops, target untouched), the target is renamed
+ * aside, the restored one renamed in, and the old one removed.
+ */
+async function swapIn(staging: string, target: string): Promise<void> {
+  let lock;
+  try {
+    lock = (await exists(target)) ? acquireDataDirLock(target) : null;
+  } catch (err) {
+    throw new Error(`embedded: ${(err as Error).message}`, { cause: err });
+  }
+  const replaced = `${target}.replaced-${randomBytes(3).toString('hex')}`;
+  try {
+    if (lock) await rename(target, replaced);
+    try {
+      await rename(staging, target);
+    } catch (err) {
+      if (lock) await rename(replaced, target);
+      throw err;
+    }
+  } finally {
+    // The lock file went aside with the old directory (or is back in place after a failure).
+    lock?.release();
+  }
+  if (lock) await rm(replaced, { recursive: true, force: true });
+  tightenModes(target);
 }
 
 /** A backup folder itself, or the newest complete backup inside a folder of backups. */

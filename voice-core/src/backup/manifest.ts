@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, realpath } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -91,4 +91,26 @@ export async function readManifest(dir: string): Promise<Manifest> {
     );
   }
   return parsed.data;
+}
+
+/** Whether `child` (absolute) is `dir` itself or below it. */
+const inside = (dir: string, child: string): boolean => {
+  const rel = relative(dir, child);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+};
+
+/**
+ * The absolute path of a file a manifest names, or a problem when the name could reach outside
+ * the backup folder: an absolute path, a `..` that climbs out, or a symbolic link (of the file
+ * or a folder on the way) that leads out. A restore must only ever read the backup itself.
+ */
+export async function entryPath(dir: string, rel: string): Promise<{ abs: string } | { problem: string }> {
+  const abs = resolve(dir, rel);
+  if (isAbsolute(rel) || rel.includes('\\') || !inside(dir, abs))
+    return { problem: `manifest entry "${rel}" points outside the backup folder; refusing it` };
+  const real = await realpath(abs).catch(() => null);
+  const realDir = await realpath(dir).catch(() => dir);
+  if (real !== null && !inside(realDir, real))
+    return { problem: `manifest entry "${rel}" is a link to ${real}, outside the backup folder; refusing it` };
+  return { abs };
 }

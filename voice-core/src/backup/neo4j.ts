@@ -49,6 +49,30 @@ const decodeProps = (props: Record<string, Encoded>): Record<string, unknown> =>
 const nodeContent = (labels: string[], props: Record<string, unknown>): string =>
   canonicalJson({ labels: [...labels].sort(), props: encodeProps(props) });
 
+/**
+ * What the digest covers of the archive lines, as `scan` computes it from the live graph: nodes
+ * by labels and properties, relationships by type, properties and their end nodes' content.
+ * Nodes must come first (a relationship names its ends by id); the node contents are kept in
+ * memory for that, which the learning graph's size allows.
+ */
+export function archiveDigester(): (dataset: string, line: string) => string {
+  const nodes = new Map<string, string>();
+  return (dataset, line) => {
+    if (dataset === 'nodes') {
+      const node = JSON.parse(line) as { id: string; labels: string[]; props: Record<string, Encoded> };
+      const content = canonicalJson({ labels: [...node.labels].sort(), props: node.props });
+      nodes.set(node.id, content);
+      return content;
+    }
+    const rel = JSON.parse(line) as { type: string; s: string; e: string; props: Record<string, Encoded> };
+    const start = nodes.get(rel.s);
+    const end = nodes.get(rel.e);
+    if (start === undefined || end === undefined)
+      throw new Error(`relationship ${JSON.stringify(rel.type)} ends at a node the node archive does not hold`);
+    return canonicalJson({ type: rel.type, props: rel.props, start, end });
+  };
+}
+
 const quoteName = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
 
 const RELS_QUERY = `MATCH (a)-[r]->(b) RETURN elementId(r) AS id, type(r) AS type, elementId(a) AS s, elementId(b) AS e,

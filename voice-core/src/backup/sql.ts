@@ -12,6 +12,12 @@ import type { BackupContext, DatasetDigest, ProgressSink, RestoreContext, StoreB
 const SCHEMA_TABLE = 'schema_migrations';
 /** Not data either: their rows do not make a store "in use". */
 const BOOKKEEPING = new Set([SCHEMA_TABLE, BACKUP_RUNS_TABLE]);
+/**
+ * The embedded database's stand-in for Redis (EmbeddedCallStateStore): live call state, claims
+ * and the active set. Transient like Redis, so not backed up either: a restore must not bring
+ * back calls "in progress" hours later, nor claims that block their idempotency keys.
+ */
+export const TRANSIENT_TABLES: readonly string[] = ['live_calls', 'live_claims', 'live_active'];
 const FETCH_ROWS = 2000;
 const INSERT_ROWS = 1000;
 
@@ -36,12 +42,18 @@ export interface SnapshotDumper {
   check(absPath: string): Promise<void>;
 }
 
+/** A section without the transient tables a backup of older software may hold (not restored). */
+export function withoutTransientTables(section: ManifestSection): ManifestSection {
+  if (section.store !== 'postgres' && section.store !== 'embedded') return section;
+  return { ...section, datasets: section.datasets.filter((d) => !TRANSIENT_TABLES.includes(d.name)) };
+}
+
 export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 /**
  * Data tables of the current schema, parents before children (foreign keys), with their columns.
  * Derived tables (hourly/daily rollups) are not data: a restore rebuilds them by the triggers
- * of the tables it loads, and a TRUNCATE of those empties them.
+ * of the tables it loads, and a TRUNCATE of those empties them. Transient tables are not data.
  */
 export async function listTables(q: SqlQueryable): Promise<SqlTable[]> {
   const { rows } = await q.query<{ table_name: string; columns: string[] }>(
@@ -51,7 +63,7 @@ export async function listTables(q: SqlQueryable): Promise<SqlTable[]> {
      where c.table_schema = current_schema() and t.table_type = 'BASE TABLE' and c.table_name <> $1
        and not c.table_name = any($2::text[])
      group by c.table_name order by c.table_name`,
-    [SCHEMA_TABLE, DERIVED_TABLES],
+    [SCHEMA_TABLE, [...DERIVED_TABLES, ...TRANSIENT_TABLES]],
   );
   const { rows: fks } = await q.query<{ child: string; parent: string }>(
     `select cl.relname as child, pl.relname as parent from pg_constraint k
@@ -147,7 +159,7 @@ export class SqlStoreBackup implements StoreBackup {
       if (dumper) {
         const { rows } = await tx.query<{ id: string }>('select pg_export_snapshot() as id');
         const rel = `${this.name}/database.dump`;
-        await mkdir(join(ctx.dir, this.name), { recursive: true });
+        await mkdir(join(ctx.dir, this.name), { recursive: true, mode: 0o700 });
         // pg_dump reads the very snapshot this transaction holds, while we digest it here.
         dumping = dumper.dump(rows[0]!.id, join(ctx.dir, rel));
         dumping.catch(() => undefined);
