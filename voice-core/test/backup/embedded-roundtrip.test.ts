@@ -58,7 +58,10 @@ describe('backup and restore of the embedded stores', () => {
     expect(byName.vector_items).toBeGreaterThan(2);
     expect(section.files.every((f) => /^[0-9a-f]{64}$/.test(f.sha256))).toBe(true);
     const migrations = section.schema.migrations as { scope: string }[];
-    expect(new Set(migrations.map((m) => m.scope))).toEqual(new Set(['calls', 'documents', 'graph', 'vectors']));
+    // 'state' too: its tables are not backed up, but a restore needs the schema they belong to.
+    expect(new Set(migrations.map((m) => m.scope))).toEqual(
+      new Set(['calls', 'documents', 'graph', 'vectors', 'state']),
+    );
     await expect(backup.verifyBackup(backupDir)).resolves.toMatchObject({ dir: backupDir });
   });
 
