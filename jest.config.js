@@ -14,6 +14,9 @@ const moduleNameMapper = {
 };
 
 module.exports = {
+  // A suite that leaks a handle (a socket, a timer) must not hang CI after its results are in;
+  // jest still prints which suite did not clean up.
+  forceExit: true,
   projects: [
     {
       displayName: 'unit',
@@ -23,6 +26,8 @@ module.exports = {
       moduleNameMapper,
       testMatch: ['<rootDir>/{voice-core,datasource-server,provisioning,e2e}/test/**/*.test.ts'],
       testPathIgnorePatterns: ['\\.stack\\.test\\.ts$'],
+      // A guard against hangs: many suites start real servers and processes.
+      testTimeout: 30_000,
     },
     {
       displayName: 'stack',

@@ -4,6 +4,8 @@
  * Run with `npm run test:browser -w e2e` (builds the plugin and the host page first).
  */
 module.exports = {
+  // Results are in when the last suite ends; a leaked handle must not hang CI.
+  forceExit: true,
   displayName: 'browser',
   rootDir: __dirname,
   testEnvironment: 'node',

@@ -5,6 +5,8 @@
  * guards, not performance bars.
  */
 module.exports = {
+  // Results are in when the last suite ends; a leaked handle must not hang CI.
+  forceExit: true,
   displayName: 'compose',
   rootDir: __dirname,
   testEnvironment: 'node',
@@ -12,6 +14,7 @@ module.exports = {
     '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
   },
   moduleNameMapper: {
+    '^@mwva/contract$': '<rootDir>/../contract/src/index.ts',
     '^@mwva/voice-core$': '<rootDir>/../voice-core/src/index.ts',
     '^@mwva/datasource-server$': '<rootDir>/../datasource-server/src/index.ts',
   },

@@ -10,8 +10,12 @@ const SEED = 77;
 interface EndState {
   outcome: string | null;
   hangupCause: string | null;
+  /**
+   * The prospect's turns in our transcript, less the repeats and "hello?" prompts the carrier
+   * recorded: those depend on how fast the agent answered (a loaded machine, injected delays),
+   * not on delivery. The next test checks the whole transcript against the carrier exactly.
+   */
   prospectTurns: number;
-  agentTurns: number;
 }
 
 /**
@@ -40,11 +44,11 @@ async function runCalls(faults: Record<string, number>): Promise<{ server: TestS
   for (const sim of carrier.calls()) {
     const call = (await ourCall(server, sim))!;
     const transcript = await server.stores.transcripts.getTranscript(call.id);
+    const timingTurns = sim.utterances.filter((u) => u.transcribed && (u.role === 'repeat' || u.role === 'prompt'));
     ends.set(sim.direction === 'inbound' ? sim.from : sim.to, {
       outcome: call.outcome,
       hangupCause: call.hangupCause,
-      prospectTurns: transcript.filter((t) => t.speaker === 'prospect').length,
-      agentTurns: transcript.filter((t) => t.speaker === 'agent').length,
+      prospectTurns: transcript.filter((t) => t.speaker === 'prospect').length - timingTurns.length,
     });
   }
   return { server, ends };

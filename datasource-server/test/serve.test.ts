@@ -57,7 +57,7 @@ describe('voice-agent serve (process)', () => {
     );
     // The first one is untouched and still answers.
     expect((await fetch(`${first.base}/readyz`)).status).toBe(200);
-  });
+  }, 60_000);
 
   it('refuses to start in production without API_TOKEN', async () => {
     const run = runCli(['serve'], { DATA_DIR: dataDir, NODE_ENV: 'production' });

@@ -55,7 +55,6 @@ describe('Telnyx webhooks as Telnyx documents them', () => {
   afterAll(async () => {
     await server?.stop();
     await carrier?.close();
-    // The drain waits for the retries of events that never find their call (bounded).
   }, 60_000);
 
   it('acknowledges the official example of every Call Control event and keeps each in the inbox', async () => {

@@ -10,6 +10,7 @@ WORKDIR /src
 # Manifests first so the dependency layer is cached across source changes. Every workspace's
 # package.json is copied because npm ci checks the whole lockfile.
 COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
+COPY contract/package.json contract/
 COPY voice-core/package.json voice-core/
 COPY datasource-server/package.json datasource-server/
 COPY e2e/package.json e2e/
@@ -17,7 +18,8 @@ COPY provisioning/package.json provisioning/
 COPY plugin/package.json plugin/
 # The two runtime workspaces plus the root's dev tooling (TypeScript); not the plugin or e2e.
 RUN npm ci --no-audit --no-fund --ignore-scripts \
-      -w @mwva/voice-core -w @mwva/datasource-server --include-workspace-root
+      -w @mwva/contract -w @mwva/voice-core -w @mwva/datasource-server --include-workspace-root
+COPY contract/ contract/
 COPY voice-core/ voice-core/
 COPY datasource-server/ datasource-server/
 # Builds datasource-server and its project reference voice-core only.
@@ -26,6 +28,7 @@ RUN npx tsc -b datasource-server
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY contract/package.json contract/
 COPY voice-core/package.json voice-core/
 COPY datasource-server/package.json datasource-server/
 COPY e2e/package.json e2e/
@@ -35,9 +38,9 @@ COPY plugin/package.json plugin/
 # The lockfile nests some packages under a workspace (datasource-server/node_modules/commander:
 # the root has another version); both folders are made so the runtime stage can always copy them.
 RUN npm ci --no-audit --no-fund --omit=dev --ignore-scripts \
-      -w @mwva/voice-core -w @mwva/datasource-server \
+      -w @mwva/contract -w @mwva/voice-core -w @mwva/datasource-server \
  && npm cache clean --force \
- && mkdir -p voice-core/node_modules datasource-server/node_modules
+ && mkdir -p contract/node_modules voice-core/node_modules datasource-server/node_modules
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
@@ -47,9 +50,12 @@ ENV NODE_ENV=production \
     SHUTDOWN_DELAY_MS=5000
 WORKDIR /app
 COPY --from=prod-deps --chown=root:root /app/node_modules ./node_modules
+COPY --from=prod-deps --chown=root:root /app/contract/node_modules contract/node_modules
 COPY --from=prod-deps --chown=root:root /app/voice-core/node_modules voice-core/node_modules
 COPY --from=prod-deps --chown=root:root /app/datasource-server/node_modules datasource-server/node_modules
 COPY --from=prod-deps /app/package.json ./package.json
+COPY --from=build /src/contract/package.json contract/package.json
+COPY --from=build /src/contract/dist contract/dist
 COPY --from=build /src/voice-core/package.json voice-core/package.json
 COPY --from=build /src/voice-core/dist voice-core/dist
 COPY --from=build /src/datasource-server/package.json datasource-server/package.json

@@ -20,12 +20,17 @@ FROM ${NODE_IMAGE} AS plugin-build
 WORKDIR /src
 # npm ci checks the whole lockfile, so every workspace's manifest comes first (cached layer).
 COPY package.json package-lock.json ./
+COPY contract/package.json contract/
 COPY voice-core/package.json voice-core/
 COPY datasource-server/package.json datasource-server/
 COPY e2e/package.json e2e/
 COPY provisioning/package.json provisioning/
 COPY plugin/package.json plugin/
-RUN npm ci --no-audit --no-fund --ignore-scripts -w @mwva/plugin
+RUN npm ci --no-audit --no-fund --ignore-scripts -w @mwva/contract -w @mwva/plugin
+# The plugin imports the shapes it shares with the server from @mwva/contract (built first).
+COPY tsconfig.base.json ./
+COPY contract/ contract/
+RUN node_modules/.bin/tsc -p contract
 COPY plugin/ plugin/
 RUN npm run build -w @mwva/plugin
 

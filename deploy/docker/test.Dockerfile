@@ -8,6 +8,7 @@ ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /src
 COPY package.json package-lock.json ./
+COPY contract/package.json contract/
 COPY voice-core/package.json voice-core/
 COPY datasource-server/package.json datasource-server/
 COPY e2e/package.json e2e/

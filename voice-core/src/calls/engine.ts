@@ -279,6 +279,7 @@ export class CallEngine {
     );
   }
 
+  /** Schedules nothing more (parked events stay in the inbox for the sweep); queued applies still run. */
   stop(): void {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);

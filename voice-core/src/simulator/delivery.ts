@@ -82,7 +82,7 @@ export class WebhookDispatcher {
   readonly latencies: number[] = [];
   private readonly running = new Set<Promise<unknown>>();
   private readonly abort = new AbortController();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Map<NodeJS.Timeout, () => void>();
   private closed = false;
 
   constructor(private readonly opts: DispatcherOptions) {}
@@ -115,7 +115,11 @@ export class WebhookDispatcher {
   async close(): Promise<void> {
     this.closed = true;
     this.abort.abort();
-    for (const t of this.timers) clearTimeout(t);
+    // Wake every pending sleep (a held-back event's wait included): each loop then sees `closed`.
+    for (const [t, wake] of this.timers) {
+      clearTimeout(t);
+      wake();
+    }
     this.timers.clear();
     await Promise.allSettled([...this.running]);
     this.httpAgent.destroy();
@@ -166,7 +170,7 @@ export class WebhookDispatcher {
         },
         Math.max(0, realMs),
       );
-      this.timers.add(t);
+      this.timers.set(t, resolve);
     });
   }
 

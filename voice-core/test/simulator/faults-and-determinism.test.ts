@@ -42,8 +42,10 @@ async function withSim(
 
 describe('carrier simulator: faults', () => {
   it('duplicates carry the same data.id; reordering really happens; every call still ends once', async () => {
+    // Time scale 0.05: a held-back event is swapped only with one that follows within the hold
+    // (2 s of call time); at 0.005 that is 10 ms, which a busy machine's agent replies overrun.
     await withSim(
-      { faults: { duplicateRate: 0.3, reorderRate: 0.3, maxExtraDelayMs: 3 } },
+      { timeScale: 0.05, faults: { duplicateRate: 0.3, reorderRate: 0.3, maxExtraDelayMs: 3 } },
       undefined,
       async (sim, receiver) => {
         const ids = await Promise.all(
@@ -166,7 +168,9 @@ describe('carrier simulator: hidden preferences and determinism', () => {
   it('two simulators with the same seed produce the same objections and decisions for the same agent', async () => {
     const run = async () => {
       let out: Array<[string[], string[], boolean]> = [];
-      await withSim({ seed: 99 }, undefined, async (sim) => {
+      // Time scale 0.05, not 0.005: the prospect's patience is scaled too, and at 0.005 a busy
+      // machine's slower agent replies make it hang up early — timing, not the seed, would differ.
+      await withSim({ seed: 99, timeScale: 0.05 }, undefined, async (sim) => {
         for (let i = 0; i < 4; i++) await sim.placeInboundCall({ from: `+1555600000${i}` });
         await sim.waitForIdle(60_000);
         out = sim
