@@ -4,8 +4,8 @@
 # Debian's Chromium for Playwright (playwright-core never downloads a browser here).
 if ! dpkg -s chromium >/dev/null 2>&1; then
   step "plugin: install chromium (Debian package)"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
+  apt-get update -qq -o DPkg::Lock::Timeout=300
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 chromium fonts-liberation >/dev/null
 fi
 
 step "plugin: production build (npm run build -w plugin)"

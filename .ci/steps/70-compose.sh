@@ -7,10 +7,17 @@
 # networks and stops dockerd — also when anything above failed.
 # COMPOSE_LOAD_CALLS sets the load test's size (default 1000 concurrent calls at real time).
 
-cleanups+=("bash deploy/stack/stack.sh down --engine >/dev/null 2>&1")
 compose_t0=$SECONDS
 
-step "compose: stack up (engine, images, docker compose up --wait)"
+# .ci/run started `stack.sh build` in the background after npm ci (stack_build_pid); its
+# cleanup (down --engine) is registered there.
+step "compose: waiting for the background image build (log below)"
+images_built=0
+wait "$stack_build_pid" && images_built=1
+grep '^\[stack\]' "$stack_build_log" || tail -40 "$stack_build_log"
+run_check compose-images test "$images_built" = 1
+
+step "compose: stack up (images cached: docker compose up --wait)"
 run_check compose-stack-up npm run stack:up
 
 step "compose: the seed's infrastructure tests against the running stack (npm run test:compose)"

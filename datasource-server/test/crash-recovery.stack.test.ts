@@ -14,7 +14,8 @@ import { requireEnv } from '../../voice-core/test/helpers/stack-env';
  * applied exactly once: each call complete in the inbox, answered, ended and counted once,
  * with each transcript turn recorded once.
  */
-const MIN_KILLS = 20;
+/** Per store mode: 24 kills in all, each followed by a full restart of the server (seconds each). */
+const MIN_KILLS = 12;
 /** Calls started at most; new ones keep starting until the kills are done. */
 const MAX_CALLS = 400;
 const UTTERANCES = ["it's too expensive", 'now is not a good time', "okay, let's do it"];

@@ -190,13 +190,13 @@ apt_install() {
   fi
   local rc=0
   # shellcheck disable=SC2086
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing >&2 || rc=$?
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=300 $missing >&2 || rc=$?
   if ((rc != 0)); then
     log "apt-get install failed; running apt-get update and retrying once"
-    DEBIAN_FRONTEND=noninteractive apt-get update >&2 || true
+    DEBIAN_FRONTEND=noninteractive apt-get update -o DPkg::Lock::Timeout=300 >&2 || true
     rc=0
     # shellcheck disable=SC2086
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing >&2 || rc=$?
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=300 $missing >&2 || rc=$?
   fi
   ((policy_added)) && rm -f /usr/sbin/policy-rc.d
   ((rc == 0)) || die "apt-get install $missing failed"
@@ -270,7 +270,11 @@ apt_pkgs_for() {
 }
 
 install_services() {
-  local s pkgs=() t0
+  local s pkgs=() t0 lock
+  # One installer at a time: CI builds the compose stack's images (which stage FerretDB and
+  # Chroma from here) while the suites start these services.
+  exec {lock}> "$HERE/.install.lock"
+  flock "$lock"
   for s in "$@"; do
     # shellcheck disable=SC2207
     pkgs+=($(apt_pkgs_for "$s"))
@@ -286,6 +290,7 @@ install_services() {
     esac
     INSTALL_T[$s]=$(elapsed "$t0")
   done
+  exec {lock}>&-
 }
 
 # ------------------------------------------------------------------ postgres

@@ -4,6 +4,7 @@
 #
 #   stack.sh up            install the engine and Compose if missing, start dockerd, build the
 #                          images (cached), generate .stack/.env when absent, `up -d --wait`
+#   stack.sh build         the same without `up` (CI builds the images while the suites run)
 #   stack.sh down [--engine]  remove the stack's containers, volumes and networks (and what the
 #                          compose tests left), delete .stack/; --engine also stops dockerd
 #   stack.sh engine-stop   stop the dockerd this script started
@@ -29,14 +30,19 @@ WAIT_SECS="${STACK_WAIT_SECS:-600}"
 # Label of containers and networks the compose tests create, removed by `down`.
 TEST_LABEL=mwva.compose-test
 
-cmd_up() {
-  local t0
-  t0=$(now)
+# Everything `up` needs before `compose up`: CI runs this in the background beside the suites.
+cmd_build() {
   timed "engine install (docker.io, mmdebstrap)" install_engine
   timed "compose plugin" install_compose
   timed "dockerd" start_engine
   gen_state
   build_images
+}
+
+cmd_up() {
+  local t0
+  t0=$(now)
+  cmd_build
   log "docker compose up -d --wait (bounded by ${WAIT_SECS}s)"
   local t1 rc=0 events
   t1=$(now)
@@ -106,7 +112,7 @@ cmd_status() {
 }
 
 usage() {
-  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit "${1:-2}"
 }
 
@@ -116,6 +122,7 @@ main() {
   cd "$STACK_REPO"
   case "$cmd" in
     up) cmd_up ;;
+    build) cmd_build ;;
     down) cmd_down "$@" ;;
     engine-stop) stop_engine ;;
     status) cmd_status ;;

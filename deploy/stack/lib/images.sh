@@ -114,7 +114,9 @@ build_neo4j_launcher() {
   command -v javac > /dev/null 2>&1 || apt_install openjdk-17-jdk-headless
   command -v mvn > /dev/null 2>&1 || apt_install maven
   log "building the Neo4j image's launcher (mvn package; jars from Maven Central, cached in ~/.m2)"
-  mvn -q -B -Dstyle.color=never -f "$d/pom.xml" package -DskipTests >&2 || die "neo4j launcher: mvn package failed"
+  # Under services.sh's install lock: two Maven builds at once would share ~/.m2.
+  flock "$STACK_REPO/deploy/local/.install.lock" \
+    mvn -q -B -Dstyle.color=never -f "$d/pom.xml" package -DskipTests >&2 || die "neo4j launcher: mvn package failed"
   mkdir -p "$STACK_REPO/deploy/images/neo4j/stage/lib"
   cp -a "$d/target/neo4j-image-launcher.jar" "$STACK_REPO/deploy/images/neo4j/stage/lib/"
   cp -a "$d"/target/lib/*.jar "$STACK_REPO/deploy/images/neo4j/stage/lib/"
