@@ -21,6 +21,7 @@ describe('the one alert source', () => {
         'ReplicaDown',
         'StoreDown',
         'StoreLatencyHigh',
+        'VoiceDeadLetterEventsGrowing',
         'WebhookLatencyHigh',
       ].sort(),
     );

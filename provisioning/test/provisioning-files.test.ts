@@ -109,7 +109,7 @@ describe.each(['analytics', 'operations'])('dashboard %s.json', (name) => {
     id: number;
     type: string;
     title: string;
-    gridPos: { x: number; w: number };
+    gridPos: { x: number; y: number; w: number; h: number };
     datasource?: { uid: string };
     targets?: { refId: string; datasource: { uid: string; type: string } }[];
   }[];
@@ -117,6 +117,18 @@ describe.each(['analytics', 'operations'])('dashboard %s.json', (name) => {
   it('has unique panel ids that fit the 24-column grid', () => {
     expect(new Set(board.panels.map((p) => p.id)).size).toBe(board.panels.length);
     for (const p of panels) expect(p.gridPos.x + p.gridPos.w).toBeLessThanOrEqual(24);
+  });
+
+  it('has panels (rows included) that do not overlap', () => {
+    const cells = new Set<string>();
+    for (const { gridPos: g } of board.panels) {
+      for (let x = g.x; x < g.x + g.w; x++) {
+        for (let y = g.y; y < g.y + g.h; y++) {
+          expect(cells.has(`${x},${y}`)).toBe(false);
+          cells.add(`${x},${y}`);
+        }
+      }
+    }
   });
 
   it('has targets on provisioned data sources with unique refIds per panel', () => {
@@ -155,10 +167,32 @@ describe('the dashboards together', () => {
     }
   });
 
-  it('builds the operations dashboard on Prometheus only', () => {
-    for (const p of operations.panels.filter((x) => x.type !== 'row')) {
+  it('builds the operations dashboard on Prometheus, but for the dead-letter list on the app data source', () => {
+    const panels = operations.panels.filter((x) => x.type !== 'row');
+    const onApp = panels.filter((p) => p.targets?.some((t) => t.datasource.uid !== DATASOURCE_UIDS.prometheus));
+    expect(onApp.map((p) => [p.type, p.title])).toEqual([['table', 'Dead letters']]);
+    expect(onApp[0]!.targets).toEqual([expect.objectContaining({ kind: 'dead_letters', limit: 50 })]);
+    expect(onApp[0]!.targets!.every((t) => t.datasource.uid === DATASOURCE_UIDS.voice)).toBe(true);
+    for (const p of panels.filter((x) => !onApp.includes(x))) {
       expect(p.targets?.every((t) => t.datasource.uid === DATASOURCE_UIDS.prometheus)).toBe(true);
     }
+  });
+
+  it('shows the dead-letter count from Prometheus, red from the first one', () => {
+    const board = readJson('grafana/dashboards/json/operations.json') as {
+      panels: {
+        type: string;
+        title: string;
+        targets?: { expr?: string }[];
+        fieldConfig?: { defaults: { thresholds?: { steps: { value: number | null; color: string }[] } } };
+      }[];
+    };
+    const count = board.panels.find((p) => p.type === 'stat' && p.title === 'Dead letters');
+    expect(count?.targets?.map((t) => t.expr)).toEqual(['max(voice_dead_letter_events{job="voice-agent-api"})']);
+    expect(count?.fieldConfig?.defaults.thresholds?.steps).toEqual([
+      { value: null, color: 'green' },
+      { value: 1, color: 'red' },
+    ]);
   });
 });
 

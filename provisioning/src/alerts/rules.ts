@@ -25,6 +25,10 @@ const traffic = (ok: number, errors: number, steps: number) => ({
 
 const BACKUP_MAX_AGE_S = 26 * 3600;
 
+/** The dead-letter count as every replica reports it (one database-wide number, read at scrape time). */
+const deadLetters = (instance: string) =>
+  selector('voice_dead_letter_events', { ...API_LABELS, instance: `voice-agent-api-${instance}:5000` });
+
 /** Every alert of the platform, written once; see model.ts for how each engine receives it. */
 export function alertRules(settings: GenerationSettings): AlertRule[] {
   const scaling = settings.scalingThresholdPercent / 100;
@@ -379,6 +383,56 @@ export function alertRules(settings: GenerationSettings): AlertRule[] {
           interval: '1m',
           series: { [selector('voice_beast_mode_score', { ...API_LABELS, skill: 'overall' })]: '50x60 45x60' },
           evalTime: '110m',
+          fires: [],
+        },
+      ],
+    },
+    {
+      name: 'VoiceDeadLetterEventsGrowing',
+      uid: 'mwva-voice-dead-letter-events-growing',
+      severity: 'warning',
+      for: '5m',
+      condition: {
+        kind: 'threshold',
+        // A gauge, so delta (last − first sample of the window), not increase: increase would read a
+        // re-drive or a failed count (the gauge reads 0 then) as a counter reset and report growth.
+        // Every replica reports the same database-wide count, so max() alerts once, not per replica.
+        value: `max(delta(voice_dead_letter_events{${job}}[15m]))`,
+        op: '>',
+        threshold: 0,
+      },
+      summary: 'Webhook events are being dead-lettered (the count grew in the last 15 minutes)',
+      description:
+        'Events that still failed to apply after 10 attempts were set aside, so their calls may be incomplete.' +
+        ' Run `voice-agent dead-letters list` to see them and why they failed, fix the cause,' +
+        ' then `voice-agent dead-letters redrive --all` (or the event ids) to apply them again.',
+      cases: [
+        {
+          name: 'fires once (not per replica) when the count grows from 2 to 5',
+          interval: '1m',
+          series: { [deadLetters('1')]: '2x20 5x20', [deadLetters('2')]: '2x20 5x20' },
+          evalTime: '30m',
+          fires: [{}],
+        },
+        {
+          name: 'silent while the count is flat, even above 0',
+          interval: '1m',
+          series: { [deadLetters('1')]: constant(5, 40), [deadLetters('2')]: constant(5, 40) },
+          evalTime: '30m',
+          fires: [],
+        },
+        {
+          name: 'silent when a re-drive empties the table',
+          interval: '1m',
+          series: { [deadLetters('1')]: '5x20 0x20' },
+          evalTime: '30m',
+          fires: [],
+        },
+        {
+          name: 'silent when one scrape failed to count (the gauge reads 0) between flat values',
+          interval: '1m',
+          series: { [deadLetters('1')]: '5x20 0 5x20' },
+          evalTime: '30m',
           fires: [],
         },
       ],

@@ -2,21 +2,26 @@ import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
+import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { API_JOB, DASHBOARD_UIDS, type GenerationSettings } from '../config';
 import { ERROR_BUDGET, RECORDED } from '../prometheus/recording-rules';
-import { PROMETHEUS_DS, prom } from './targets';
+import { PROMETHEUS_DS, prom, VOICE_DS, voice } from './targets';
 import { numberPanels, withGrafanaLists } from './panel-ids';
 import { greenUntil } from './theme';
 
 const job = `job="${API_JOB}"`;
 const lineAt = () => new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed);
 
-/** The ops dashboard: every panel is PromQL on Prometheus (heavy ones via recording rules). */
+/**
+ * The ops dashboard: PromQL on Prometheus (heavy ones via recording rules), except the list of
+ * dead letters, which only the app's data source can read. New rows go last, so the ids of the
+ * panels above them (viewPanel links) stay what they were.
+ */
 export function operationsDashboard(settings: GenerationSettings): dashboard.Dashboard {
   const board = new dashboard.DashboardBuilder('Magnificent Worldwide Voice Agent Operations')
     .uid(DASHBOARD_UIDS.operations)
-    .description('Replicas, webhook latency, rejects, error budget, stores, capacity and Node runtime')
+    .description('Replicas, webhook latency, rejects, error budget, stores, capacity, Node runtime and dead letters')
     .tags(['magnificent-worldwide', 'voice-agent', 'operations'])
     .readonly()
     .timezone('browser')
@@ -40,6 +45,9 @@ export function operationsDashboard(settings: GenerationSettings): dashboard.Das
     .withRow(new dashboard.RowBuilder('Node runtime'))
     .withPanel(memory(settings))
     .withPanel(eventLoop())
+    .withRow(new dashboard.RowBuilder('Dead letters'))
+    .withPanel(deadLetterCount())
+    .withPanel(deadLetterList())
     .build();
   return withGrafanaLists(numberPanels(board));
 }
@@ -240,5 +248,37 @@ function eventLoop() {
     .unit('s')
     .min(0)
     .span(12)
+    .height(8);
+}
+
+function deadLetterCount() {
+  // Every replica reports the same database-wide count: max, as a sum would count it once per replica.
+  return new stat.PanelBuilder()
+    .title('Dead letters')
+    .description(
+      'Webhook events set aside after 10 failed attempts to apply them. Above 0: `voice-agent dead-letters list`, fix the cause, then `voice-agent dead-letters redrive`',
+    )
+    .datasource(PROMETHEUS_DS)
+    .withTarget(prom(`max(voice_dead_letter_events{${job}})`, 'dead letters'))
+    .decimals(0)
+    .colorMode(common.BigValueColorMode.Background)
+    .graphMode(common.BigValueGraphMode.Area)
+    .thresholds(
+      new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps([
+        { value: null, color: 'green' },
+        { value: 1, color: 'red' },
+      ]),
+    )
+    .span(6)
+    .height(8);
+}
+
+function deadLetterList() {
+  return new table.PanelBuilder()
+    .title('Dead letters')
+    .description('The newest dead letters, from the app data source: event, call, type, attempts and the last error')
+    .datasource(VOICE_DS)
+    .withTarget(voice({ kind: 'dead_letters', limit: 50 }))
+    .span(18)
     .height(8);
 }
