@@ -26,6 +26,14 @@ export interface CarrierReport {
   dials: Array<{ to: string; at: number }>;
   ended: number;
   total: number;
+  /** calls that had not ended when the report was taken (a hang is then diagnosable) */
+  unended: Array<{
+    direction: string;
+    startedAt: string;
+    answeredAt: string | null;
+    lastEvents: string[];
+    utterances: number;
+  }>;
 }
 
 export type CarrierMessage =
@@ -105,6 +113,16 @@ async function main(): Promise<void> {
                 .map((c) => ({ to: c.to, at: Date.parse(c.startedAt) })),
               ended: ended(),
               total: calls.length,
+              unended: calls
+                .filter((c) => c.endedAt === null)
+                .slice(0, 20)
+                .map((c) => ({
+                  direction: c.direction,
+                  startedAt: c.startedAt,
+                  answeredAt: c.answeredAt,
+                  lastEvents: c.webhooks.slice(-5).map((w) => w.eventType),
+                  utterances: c.utterances.length,
+                })),
             },
           });
         }
