@@ -54,7 +54,13 @@ export async function startServer(env: Env, logger: Logger, options: ServerOptio
   const app = createApp({ logger, registry, readiness, apiToken: token.token, stores, reads, voice: runtime });
 
   const server = app.listen(env.PORT, env.HOST);
-  await once(server, 'listening');
+  try {
+    await once(server, 'listening');
+  } catch (err) {
+    await runtime.close(0).catch(() => undefined);
+    await stores.close();
+    throw listenError(err, env);
+  }
   // Keep-alive above the load balancer's (nginx keepalive_timeout 60s) so Node never closes
   // an idle connection nginx is about to reuse.
   server.keepAliveTimeout = 65_000;
@@ -102,4 +108,10 @@ async function drainAndClose(ctx: {
   await voice.close(env.SHUTDOWN_TIMEOUT_MS);
   await stores.close();
   logger.info('shutdown complete');
+}
+
+/** A port already taken is a one-line, actionable error (on macOS, AirPlay Receiver holds 5000). */
+function listenError(err: unknown, env: Env): Error {
+  if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') return err as Error;
+  return new Error(`port ${env.PORT} on ${env.HOST} is already in use: stop what holds it, or set PORT to a free port`);
 }

@@ -37,6 +37,14 @@ describe('HTTP skeleton (embedded stores in memory)', () => {
     await stores.close();
   });
 
+  it('GET / lists the endpoints (a newcomer opening the address gets a map, not an error)', async () => {
+    const res = await request(app).get('/').expect(200);
+    expect(res.body.name).toBe('voice-agent-api');
+    expect(Object.keys(res.body.endpoints)).toEqual(
+      expect.arrayContaining(['GET /readyz', 'POST /telnyx/webhooks', 'POST /api/grafana/query']),
+    );
+  });
+
   it('GET /healthz answers without touching stores', async () => {
     const res = await request(app).get('/healthz');
     expect(res.status).toBe(200);

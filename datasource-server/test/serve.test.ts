@@ -1,4 +1,5 @@
-import { request as httpRequest, Agent } from 'node:http';
+import { createServer, request as httpRequest, Agent } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,6 +58,35 @@ describe('voice-agent serve (process)', () => {
     );
     // The first one is untouched and still answers.
     expect((await fetch(`${first.base}/readyz`)).status).toBe(200);
+  }, 60_000);
+
+  it('names the port and PORT in one line when the port is taken', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const run = runCli(['serve'], { DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' });
+      running.push(run);
+      expect(await run.exited).toBe(1);
+      expect(run.output().trim()).toBe(
+        `voice-agent: port ${port} on 127.0.0.1 is already in use: stop what holds it, or set PORT to a free port`,
+      );
+    } finally {
+      taken.close();
+    }
+  }, 60_000);
+
+  it('prints its version, and exits 2 on a usage error', async () => {
+    const version = runCli(['--version'], {});
+    running.push(version);
+    expect(await version.exited).toBe(0);
+    expect(version.output().trim()).toBe(
+      (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version,
+    );
+    const usage = runCli(['serve', '--no-such-option'], {});
+    running.push(usage);
+    expect(await usage.exited).toBe(2);
+    expect(usage.output()).toMatch(/unknown option '--no-such-option'/);
   }, 60_000);
 
   it('refuses to start in production without API_TOKEN', async () => {

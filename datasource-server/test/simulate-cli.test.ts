@@ -107,10 +107,10 @@ describe('voice-agent simulate (process)', () => {
     expect(metrics).toMatch(/voice_webhook_duration_seconds_count\{[^}]*event_type="call.initiated"[^}]*\} 4/);
   }, 120_000);
 
-  it('refuses bad options with a clear message', async () => {
+  it('refuses bad options with a clear message and exit code 2 (usage)', async () => {
     const run = runCli(['simulate', '--calls', 'many'], {});
     runs.push(run);
-    expect(await run.exited).not.toBe(0);
+    expect(await run.exited).toBe(2);
     expect(run.output()).toMatch(/--calls must be a whole number/);
   });
 });

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { redactCredentials, setLockCommand } from '@mwva/voice-core';
 import { registerBenchCommands } from '../bench';
@@ -15,7 +17,11 @@ import { simulate } from './simulate';
 const program = new Command()
   .name('voice-agent')
   .description('Magnificent Worldwide Voice Agent: API server and operations commands')
+  .version(packageVersion(), '-V, --version', 'print the version')
   .showHelpAfterError()
+  // Exit codes: 0 done (and --help, --version), 1 the command failed, 2 a usage or configuration
+  // error. Set before any subcommand is added, so that every subcommand inherits it.
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
   // Secrets mounted as files (NAME_FILE) become NAME before any command reads its config;
   // the lock on an embedded data directory names the command that holds it.
   .hook('preAction', (_program, action) => {
@@ -105,6 +111,11 @@ registerBackupScheduleCommand(program);
 registerDeadLetterCommands(program);
 
 registerBenchCommands(program);
+
+function packageVersion(): string {
+  // dist/cli/main.js and src/cli/main.ts both sit two folders below the package.
+  return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 function commandPath(command: Command): string {
   const names: string[] = [];

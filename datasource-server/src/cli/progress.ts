@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from 'commander';
 /** One updating progress line on stderr (stdout stays clean for --json). */
 export function progressLine(label: string): {
   update(done: number, total: number, extra?: string): void;
@@ -28,7 +29,7 @@ export function parseIntOption(name: string, min: number, max = Number.MAX_SAFE_
   return (raw: string): number => {
     const n = Number(raw);
     if (!Number.isInteger(n) || n < min || n > max)
-      throw new Error(`--${name} must be a whole number from ${min} to ${max}`);
+      throw new InvalidArgumentError(`--${name} must be a whole number from ${min} to ${max}`);
     return n;
   };
 }
@@ -36,7 +37,7 @@ export function parseIntOption(name: string, min: number, max = Number.MAX_SAFE_
 export function parseRateOption(name: string) {
   return (raw: string): number => {
     const n = Number(raw);
-    if (!Number.isFinite(n) || n < 0 || n > 1) throw new Error(`--${name} must be a number from 0 to 1`);
+    if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`--${name} must be a number from 0 to 1`);
     return n;
   };
 }

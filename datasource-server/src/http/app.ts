@@ -25,6 +25,25 @@ export interface AppDeps {
   voice: VoiceRuntime;
 }
 
+/** The answer of `GET /`: every endpoint, and what it needs. */
+export const ENDPOINT_INDEX = {
+  name: 'voice-agent-api',
+  description: 'Magnificent Worldwide Voice Agent: Telnyx webhooks, the call API and the Grafana data source',
+  endpoints: {
+    'GET /healthz': 'liveness',
+    'GET /readyz': 'readiness (503 while a store is down or while shutting down)',
+    'GET /metrics': 'Prometheus metrics',
+    'POST /telnyx/webhooks': 'Telnyx Call Control webhooks (Ed25519-signed)',
+    'POST /api/calls': 'place an outbound call (Bearer API token)',
+    'GET /api/calls/:id': 'a call, its events and transcript (Bearer API token)',
+    'POST /api/calls/:id/outcome': 'record the outcome of a call (Bearer API token)',
+    'GET /api/grafana/health': "the Grafana data source's health check (Bearer API token)",
+    'POST /api/grafana/query': 'dashboard queries (Bearer API token)',
+    'GET /api/grafana/variables/:name': 'dashboard variable values (Bearer API token)',
+  },
+  docs: 'README.md of the repository',
+} as const;
+
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics', '/telnyx/webhooks']);
 
 export function createApp(deps: AppDeps): Express {
@@ -40,6 +59,11 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
   app.use(pinoHttp({ logger: deps.logger, autoLogging: { ignore: (req) => QUIET_PATHS.has(req.url ?? '') } }));
+
+  // What a newcomer who opens the server's address sees: where everything is (no data, no auth).
+  app.get('/', (_req, res) => {
+    res.json(ENDPOINT_INDEX);
+  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
