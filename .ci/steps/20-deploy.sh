@@ -23,3 +23,8 @@ deploy_scripts_check() {
 
 step "deploy: shell scripts (syntax, generate-secrets.sh)"
 run_check deploy-scripts deploy_scripts_check
+
+# The GitHub workflows cannot run here; actionlint (Go module, installed by the script) and
+# shellcheck keep them correct.
+step "deploy: GitHub workflows (actionlint)"
+run_check workflows-actionlint bash .github/scripts/lint-workflows.sh
