@@ -1,9 +1,16 @@
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
-/** One JSON line per event; secrets in headers never reach the log. */
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+/**
+ * One JSON line per event (what log shippers read); readable lines instead when a person watches
+ * a terminal. Secrets in headers never reach the log.
+ */
+export function createLogger(
+  level: string,
+  destination: pino.DestinationStream | undefined = process.stdout.isTTY ? terminal() : undefined,
+): Logger {
   return pino(
     {
       name: 'voice-agent-api',
@@ -12,4 +19,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     },
     destination,
   );
+}
+
+function terminal(): pino.DestinationStream {
+  return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,name', sync: true });
 }
