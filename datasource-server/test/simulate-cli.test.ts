@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, runCli, waitFor, type CliRun } from './helpers/process';
@@ -37,8 +37,11 @@ describe('voice-agent simulate (process)', () => {
   });
 
   it('runs calls through an embedded server and prints a JSON summary with no errors', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mwva-sim-'));
+    dirs.push(dataDir);
+    // The default time scale is accelerated: no --time-scale here.
     const run = runCli(
-      ['simulate', '--calls', '8', '--concurrency', '8', '--time-scale', '0.05', '--seed', '3', '--json'],
+      ['simulate', '--calls', '8', '--concurrency', '8', '--seed', '3', '--json', '--data-dir', dataDir],
       {},
     );
     runs.push(run);
@@ -47,6 +50,30 @@ describe('voice-agent simulate (process)', () => {
     expect(summary).toMatchObject({ mode: 'embedded', calls: 8, completed: 8, errors: { total: 0 } });
     expect(Object.values(summary.outcomes).reduce((a, b) => a + b, 0)).toBe(8);
     expect(summary.webhook_latency_ms.p99).toBeGreaterThan(0);
+
+    // The calls stay in --data-dir: a backup taken next holds them.
+    const out = join(dataDir, 'backups');
+    const backup = runCli(['backup', '--out', out], { DATA_DIR: dataDir });
+    runs.push(backup);
+    expect(await backup.exited).toBe(0);
+    const [name] = readdirSync(out).filter((n) => n.startsWith('mwva-backup-'));
+    const manifest = JSON.parse(readFileSync(join(out, name!, 'manifest.json'), 'utf8')) as {
+      sections: { datasets: { name: string; records: number }[] }[];
+    };
+    const calls = manifest.sections.flatMap((x) => x.datasets).find((d) => d.name === 'calls');
+    expect(calls?.records).toBe(8);
+  }, 120_000);
+
+  it('prints its summary on stdout', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mwva-sim-'));
+    dirs.push(dataDir);
+    const run = runCli(['simulate', '--calls', '2', '--concurrency', '2', '--data-dir', dataDir], {});
+    let stdout = '';
+    run.child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    runs.push(run);
+    expect(await run.exited).toBe(0);
+    expect(stdout).toMatch(/^simulate \(embedded\): 2\/2 calls completed/);
+    expect(stdout).toContain(`calls kept in ${dataDir}`);
   }, 120_000);
 
   it('serves the carrier API for a running server and signs webhooks with the given key (--target)', async () => {

@@ -9,7 +9,7 @@ import { registerBackupScheduleCommand } from './backup-schedule';
 import { applySecretFiles } from '../config/secret-files';
 import { registerDeadLetterCommands } from './dead-letters';
 import { learnEval } from './learn-eval';
-import { parseIntOption, parseRateOption } from './progress';
+import { parseIntOption, parseRateOption, parseScaleOption } from './progress';
 import { seed } from './seed';
 import { serve } from './serve';
 import { simulate } from './simulate';
@@ -52,7 +52,14 @@ program
     parseRateOption('outbound-ratio'),
     0.5,
   )
-  .option('--time-scale <x>', 'real seconds per simulated second (1 = real time; 0.1 = ten times faster)', Number, 1)
+  .option(
+    '--time-scale <x>',
+    'real seconds per simulated second (1 = real time; 0.05 = twenty times faster)',
+    parseScaleOption('time-scale'),
+    0.05,
+  )
+  .option('--real-time', 'calls last as long as real ones (--time-scale 1; what load tests need)', false)
+  .option('--data-dir <dir>', 'keep the embedded stores here (default: DATA_DIR, else ./data)')
   .option('--duplicate-rate <r>', 'share of webhooks delivered twice', parseRateOption('duplicate-rate'), 0)
   .option('--reorder-rate <r>', 'share of webhooks delivered out of order', parseRateOption('reorder-rate'), 0)
   .option(
@@ -81,7 +88,8 @@ program
       seed: opts.seed as number,
       json: opts.json as boolean,
       outboundRatio: opts.outboundRatio as number,
-      timeScale: opts.timeScale as number,
+      timeScale: opts.realTime ? 1 : (opts.timeScale as number),
+      dataDir: (opts.dataDir as string | undefined) ?? process.env.DATA_DIR ?? './data',
       duplicateRate: opts.duplicateRate as number,
       reorderRate: opts.reorderRate as number,
       commandErrorRate: opts.commandErrorRate as number,

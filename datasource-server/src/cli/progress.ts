@@ -41,3 +41,12 @@ export function parseRateOption(name: string) {
     return n;
   };
 }
+
+export function parseScaleOption(name: string) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0 || n > 10)
+      throw new InvalidArgumentError(`--${name} must be a number above 0, at most 10`);
+    return n;
+  };
+}

@@ -1,7 +1,5 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { inboundCallId, simulator, type CallRecord } from '@mwva/voice-core';
 import type { Histogram } from 'prom-client';
 import { loadEnv } from '../config/env';
@@ -16,6 +14,8 @@ export interface SimulateCliOptions {
   json: boolean;
   outboundRatio: number;
   timeScale: number;
+  /** Embedded mode: where the stores live; the calls stay there after the run. */
+  dataDir: string;
   duplicateRate: number;
   reorderRate: number;
   commandErrorRate: number;
@@ -58,12 +58,14 @@ export interface SimulateSummary {
 export async function simulate(options: SimulateCliOptions): Promise<void> {
   const summary = options.target ? await simulateAgainstTarget(options) : await simulateEmbedded(options);
   const { errors, webhook_latency_ms: w } = summary;
-  process.stderr.write(
+  // The summary is the command's result: stdout (stderr when stdout carries the JSON line).
+  (options.json ? process.stderr : process.stdout).write(
     [
       `simulate (${summary.mode}): ${summary.completed}/${summary.calls} calls completed in ${summary.duration_s} s at concurrency ${summary.concurrency}`,
       `  outcomes: ${Object.entries(summary.outcomes)
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')}`,
+      summary.mode === 'embedded' ? `  calls kept in ${options.dataDir} (DATA_DIR of serve, backup)` : '',
       `  webhook latency (carrier-observed) p50 ${w.p50} ms, p95 ${w.p95} ms, p99 ${w.p99} ms, max ${w.max} ms`,
       summary.turn_latency_ms
         ? `  turn latency p50 ${summary.turn_latency_ms.p50} ms, p95 ${summary.turn_latency_ms.p95} ms, p99 ${summary.turn_latency_ms.p99} ms`
@@ -86,7 +88,7 @@ export async function simulate(options: SimulateCliOptions): Promise<void> {
 
 /** No --target: an embedded server in this process, the built-in carrier pointed at it. */
 async function simulateEmbedded(options: SimulateCliOptions): Promise<SimulateSummary> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mwva-simulate-'));
+  const dataDir = options.dataDir;
   const env = loadEnv({
     ...process.env,
     TELNYX_API_KEY: '',
@@ -99,7 +101,8 @@ async function simulateEmbedded(options: SimulateCliOptions): Promise<SimulateSu
   });
   let finalized = 0;
   const started = performance.now();
-  const server = await startServer(env, createLogger(env.LOG_LEVEL), {
+  // Logs to stderr: stdout carries the summary.
+  const server = await startServer(env, createLogger(env.LOG_LEVEL, process.stderr), {
     trickle: false,
     simulator: {
       seed: options.seed,
@@ -169,7 +172,6 @@ async function simulateEmbedded(options: SimulateCliOptions): Promise<SimulateSu
     };
   } finally {
     await server.shutdown('simulate finished');
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
