@@ -29,6 +29,8 @@ export async function generateDataset(
     'turn_latency_rollups',
     'beast_mode_snapshots',
     'call_rollup_applied',
+    // Before call_events: a logged table may not reference an unlogged one.
+    'event_dead_letters',
     'call_events',
     ...DERIVED_TABLES,
   ];
