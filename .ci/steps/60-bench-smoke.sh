@@ -11,7 +11,11 @@ bash deploy/scripts/install-test-tools.sh nginx openssl
 
 bench_results=$(mktemp -d)
 cleanups+=("rm -rf '$bench_results'")
-bench() { LOG_LEVEL=error node datasource-server/dist/cli/main.js bench "$@" --out "$bench_results" --json > /dev/null; }
+# Quiet when it passes; the last lines of its output when it fails.
+bench() {
+  LOG_LEVEL=error node datasource-server/dist/cli/main.js bench "$@" --out "$bench_results" --json \
+    > /dev/null 2> "$bench_results/stderr.log" || { tail -20 "$bench_results/stderr.log"; return 1; }
+}
 
 step "bench: smoke runs (tiny sizes)"
 run_check bench-webhooks bench webhooks --calls 10 --concurrency 10 --time-scale 0.05 --ramp-step 2 --ramp-max 80
