@@ -39,6 +39,8 @@ cd "$dir"
 git fetch --quiet origin "$ref"
 git checkout --quiet --detach "$ref"
 mv .env.next .env
+# The API's and the backup's secrets as files (docker-compose.yml `secrets:`), from this .env.
+bash deploy/scripts/secret-files.sh
 compose=(docker compose -f docker-compose.yml -f deploy/compose/monitoring.yml)
 # Both are pulled, never built here: the host's checkout has no plugin/dist (git-ignored).
 "${compose[@]}" pull --quiet voice-agent-api grafana

@@ -64,7 +64,11 @@ gen_env() {
   set_env "$env" NODE_VERSION "$(node_version)"
   set_env "$env" HTTP_PORT "$STACK_HTTP_PORT"
   set_env "$env" HTTPS_PORT "$STACK_HTTPS_PORT"
+  # The API's and the backup's secrets as files (compose's file-sourced secrets), from this .env.
+  set_env "$env" SECRETS_DIR "$STACK_STATE/secrets"
   chmod 600 "$env"
+  bash "$STACK_REPO/deploy/scripts/secret-files.sh" --env "$env" --out "$STACK_STATE/secrets" 2> /dev/null ||
+    die "secret-files.sh failed"
 }
 
 write_stack_json() {
