@@ -44,9 +44,17 @@ timed() {
 
 # The compose command line of the offline stack (run from the repository root).
 compose() {
-  local files=() f
+  local files=() f unset=() name
   for f in "${COMPOSE_FILES[@]}"; do files+=(-f "$STACK_REPO/$f"); done
-  docker compose --project-directory "$STACK_REPO" --env-file "$STACK_STATE/.env" "${files[@]}" "$@"
+  # .env is the stack's configuration, but compose prefers the caller's environment: a shell that
+  # ran `eval "$(deploy/local/services.sh up)"` (CI does) holds other stores' URLs and an empty
+  # NEO4J_PASSWORD. Every variable .env defines is therefore taken from .env only.
+  if [[ -s $STACK_STATE/.env ]]; then
+    while IFS='=' read -r name _; do
+      [[ $name =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] && unset+=(-u "$name")
+    done < "$STACK_STATE/.env"
+  fi
+  env "${unset[@]}" docker compose --project-directory "$STACK_REPO" --env-file "$STACK_STATE/.env" "${files[@]}" "$@"
 }
 
 # apt_install PKG...: installs the Debian packages that are missing (as services.sh does).

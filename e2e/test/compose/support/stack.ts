@@ -45,6 +45,17 @@ export function stackEnv(): Record<string, string> {
   return out;
 }
 
+/**
+ * This process's environment without the variables the stack's .env defines: compose prefers
+ * the shell's value, and a shell that ran `eval "$(deploy/local/services.sh up)"` (as CI does)
+ * holds other stores' URLs and an empty NEO4J_PASSWORD. Overrides are passed explicitly (`env`).
+ */
+function callerEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of Object.keys(stackEnv())) delete env[name];
+  return env;
+}
+
 export interface Exec {
   stdout: string;
   stderr: string;
@@ -62,7 +73,7 @@ export function run(
       cmd,
       args,
       {
-        env: { ...process.env, ...opts.env, DOCKER_HOST: stackInfo().dockerHost, DOCKER_BUILDKIT: '0' },
+        env: { ...callerEnv(), ...opts.env, DOCKER_HOST: stackInfo().dockerHost, DOCKER_BUILDKIT: '0' },
         maxBuffer: 64 * 1024 * 1024,
         timeout: opts.timeoutMs ?? 120_000,
         cwd: REPO,
