@@ -7,6 +7,8 @@
 const transform = {
   '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
 };
+// The compose stack's staged build inputs (copies of package.json files) are not modules.
+const modulePathIgnorePatterns = ['<rootDir>/deploy/images/.*/stage/'];
 const moduleNameMapper = {
   '^@mwva/contract$': '<rootDir>/contract/src/index.ts',
   '^@mwva/voice-core$': '<rootDir>/voice-core/src/index.ts',
@@ -24,6 +26,7 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       moduleNameMapper,
+      modulePathIgnorePatterns,
       testMatch: ['<rootDir>/{voice-core,datasource-server,provisioning,e2e}/test/**/*.test.ts'],
       testPathIgnorePatterns: ['\\.stack\\.test\\.ts$'],
       // A guard against hangs: many suites start real servers and processes.
@@ -35,6 +38,7 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       moduleNameMapper,
+      modulePathIgnorePatterns,
       testMatch: ['<rootDir>/{voice-core,datasource-server,provisioning,e2e}/test/**/*.stack.test.ts'],
       // A guard against hangs, not a latency bar: real servers on a busy 2-core CI box can
       // take seconds for one call (FerretDB scans; Neo4j warms up after a restart).
