@@ -146,14 +146,16 @@ export async function createVoiceRuntime(options: RuntimeOptions): Promise<Voice
       await sweeper.stop();
       await beastMode.stop();
       // Parked events (waiting for an earlier event of their call) are durable in the inbox: stop
-      // their retry timers first, so the drain waits only for what is being applied right now.
-      engine.stop();
+      // their retries first, so the drain waits only for what is applying and for ended calls
+      // to finalize.
+      engine.stopRetries();
       const drained = await Promise.race([
         engine.idle().then(() => true),
         new Promise<boolean>((r) => setTimeout(() => r(false), drainMs).unref()),
       ]);
       // Whatever did not finish stays in the inbox: the recovery sweep of any replica applies it.
       if (!drained) logger.warn({ drainMs }, 'call events still in flight at shutdown; left to the recovery sweep');
+      engine.stop();
     },
   };
   return runtime;

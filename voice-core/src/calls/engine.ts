@@ -67,7 +67,10 @@ export class CallEngine {
    * replays in the order things happened instead of in the order timers fire.
    */
   private readonly parked = new Map<string, Map<string, { event: CallEvent; receivedAt: number | null }>>();
+  /** Retries of events that came too early (durable in the inbox: the sweep has them too). */
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Finalizations waiting for late events after hang-up and cost. */
+  private readonly settleTimers = new Set<NodeJS.Timeout>();
   private readonly options: Required<CallEngineOptions>;
   /** Applied-marks and search vectors are written in batches, off the per-event path. */
   private readonly appliedMarks: Batcher<string>;
@@ -78,6 +81,7 @@ export class CallEngine {
   private readonly reviewWrites: Batcher<UnrecognisedUtterance>;
   private readonly latencyWrites: Batcher<{ at: string; latencyMs: number }>;
   private stopped = false;
+  private retriesStopped = false;
 
   constructor(
     private readonly deps: CallEngineDeps,
@@ -268,9 +272,10 @@ export class CallEngine {
 
   /** Waits until every scheduled event has been applied and its batched writes are done (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.timers.size > 0 || this.queue.size > 0) {
+    const waiting = () => this.timers.size + this.settleTimers.size;
+    while (waiting() > 0 || this.queue.size > 0) {
       await this.queue.drain();
-      if (this.timers.size > 0) await new Promise((r) => setTimeout(r, 20));
+      if (waiting() > 0) await new Promise((r) => setTimeout(r, 20));
     }
     await Promise.all(
       [this.appliedMarks, this.vectorWrites, this.rawWebhooks, this.reviewWrites, this.latencyWrites].map((b) =>
@@ -279,15 +284,26 @@ export class CallEngine {
     );
   }
 
-  /** Schedules nothing more (parked events stay in the inbox for the sweep); queued applies still run. */
-  stop(): void {
-    this.stopped = true;
+  /**
+   * Shutdown, first step: no more retries of early events (they stay in the inbox for the
+   * sweep of any replica). What is queued still applies, and ended calls still finalize.
+   */
+  stopRetries(): void {
+    this.retriesStopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
   }
 
+  /** Shutdown, last step: nothing scheduled runs any more (the sweep finalizes what is left). */
+  stop(): void {
+    this.stopRetries();
+    this.stopped = true;
+    for (const timer of this.settleTimers) clearTimeout(timer);
+    this.settleTimers.clear();
+  }
+
   private schedule(event: CallEvent, receivedAt: number | null, attempt: number, delayMs = 0): void {
-    if (this.stopped) return;
+    if (this.stopped || (delayMs > 0 && this.retriesStopped)) return;
     const run = () => this.queue.run(event.callId, () => this.apply(event, receivedAt, attempt)).then(() => undefined);
     if (delayMs === 0) {
       void run();
@@ -502,8 +518,9 @@ export class CallEngine {
 
   /** Finalizes once late events had time to arrive; waits longer while some are still pending. */
   private settleThenFinalize(callId: string, waits = 0): void {
+    if (this.stopped) return;
     const timer = setTimeout(() => {
-      this.timers.delete(timer);
+      this.settleTimers.delete(timer);
       void this.queue.run(callId, async () => {
         try {
           const force = waits >= this.options.finalizeWaits;
@@ -513,7 +530,7 @@ export class CallEngine {
         }
       });
     }, this.options.finalizeSettleMs);
-    this.timers.add(timer);
+    this.settleTimers.add(timer);
   }
 
   /** Read-modify-write of a call's live state with compare-and-set; a call without live state is left alone. */
