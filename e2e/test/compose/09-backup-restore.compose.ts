@@ -8,7 +8,7 @@
  * before anything is written.
  */
 import { record } from './support/results';
-import { compose, containerOf, docker, run, stackInfo, waitFor } from './support/stack';
+import { compose, composeArgs, containerOf, docker, run, stackInfo, waitFor } from './support/stack';
 
 const RESTORE_PROJECT = 'mwva-restore-test';
 const STORES = ['postgres', 'mongodb', 'neo4j', 'chroma'] as const;
@@ -42,22 +42,7 @@ const inBackups = (script: string) =>
 
 /** docker compose for the restore project: the stack's files and .env, another project name. */
 function restoreCompose(args: string[], timeoutMs = 600_000) {
-  const s = stackInfo();
-  return run(
-    'docker',
-    [
-      'compose',
-      '-p',
-      RESTORE_PROJECT,
-      '--project-directory',
-      s.repo,
-      '--env-file',
-      s.envFile,
-      ...s.composeFiles.flatMap((f) => ['-f', f]),
-      ...args,
-    ],
-    { timeoutMs },
-  );
+  return run('docker', composeArgs('-p', RESTORE_PROJECT, ...args), { timeoutMs });
 }
 
 /** A 6-field cron expression (with seconds) that fires once a day, `aheadS` seconds from now, UTC. */

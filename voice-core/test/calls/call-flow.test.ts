@@ -1,17 +1,14 @@
 import { Registry } from 'prom-client';
 import {
-  Agent,
   CallFlow,
   EventTooEarly,
-  FirstCandidateChooser,
-  HashedNgramEmbedder,
-  loadPlaybook,
   openStores,
   type CallEvent,
   type LiveCall,
   type Plan,
   type Stores,
 } from '@mwva/voice-core';
+import { seededAgent } from '../helpers/engine';
 
 /**
  * The pure call state machine, event by event: what each event plans (next phase, record
@@ -41,15 +38,7 @@ describe('CallFlow: the call state machine, one event at a time', () => {
 
   beforeAll(async () => {
     stores = await openStores({ dataDir: null }, new Registry());
-    const agent = new Agent(
-      loadPlaybook(),
-      stores.graph,
-      stores.vectors,
-      new HashedNgramEmbedder(),
-      new FirstCandidateChooser(),
-    );
-    await agent.seed();
-    flow = new CallFlow(agent);
+    flow = new CallFlow(await seededAgent(stores));
   }, 60_000);
 
   afterAll(() => stores.close());

@@ -40,10 +40,8 @@ export interface EngineHarness {
   close(): Promise<void>;
 }
 
-/** A call engine on embedded in-memory stores with the playbook seeded. */
-export async function startEngine(options: CallEngineOptions = {}): Promise<EngineHarness> {
-  const registry = new Registry();
-  const stores = await openStores({ dataDir: null }, registry);
+/** The agent of the playbook on these stores, seeded, always choosing the first candidate. */
+export async function seededAgent(stores: Stores): Promise<Agent> {
   const agent = new Agent(
     loadPlaybook(),
     stores.graph,
@@ -52,6 +50,14 @@ export async function startEngine(options: CallEngineOptions = {}): Promise<Engi
     new FirstCandidateChooser(),
   );
   await agent.seed();
+  return agent;
+}
+
+/** A call engine on embedded in-memory stores with the playbook seeded. */
+export async function startEngine(options: CallEngineOptions = {}): Promise<EngineHarness> {
+  const registry = new Registry();
+  const stores = await openStores({ dataDir: null }, registry);
+  const agent = await seededAgent(stores);
   const metrics = createCallMetrics(registry, { activeCalls: () => stores.state.countActive(), capacity: 1000 });
   const carrier = new RecordingCarrier();
   const engine = new CallEngine(
