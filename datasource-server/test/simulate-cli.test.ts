@@ -69,11 +69,15 @@ describe('voice-agent simulate (process)', () => {
     dirs.push(dataDir);
     const run = runCli(['simulate', '--calls', '2', '--concurrency', '2', '--data-dir', dataDir], {});
     let stdout = '';
+    let stderr = '';
     run.child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    run.child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     runs.push(run);
     expect(await run.exited).toBe(0);
     expect(stdout).toMatch(/^simulate \(embedded\): 2\/2 calls completed/);
     expect(stdout).toContain(`calls kept in ${dataDir}`);
+    // Not a terminal: no redrawn progress bar in the log.
+    expect(stderr).not.toContain('░');
   }, 120_000);
 
   it('serves the carrier API for a running server and signs webhooks with the given key (--target)', async () => {
