@@ -36,4 +36,10 @@ export default defineConfig([
     ],
   },
   ...baseConfig,
+  {
+    // The scaffold's config is already type-aware for src/: an unhandled promise in a panel is
+    // an error nobody sees.
+    files: ['src/**/*.{ts,tsx}'],
+    rules: { '@typescript-eslint/no-floating-promises': 'error' },
+  },
 ]);

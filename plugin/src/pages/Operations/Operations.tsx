@@ -33,7 +33,7 @@ function useStoreHealth(): { stores: Store[]; error?: string } {
         live && setState({ stores: [], error: e instanceof Error ? e.message : String(e) });
       }
     };
-    load();
+    void load(); // load catches its own errors into state
     const timer = refreshMs ? setInterval(load, refreshMs) : undefined;
     return () => {
       live = false;

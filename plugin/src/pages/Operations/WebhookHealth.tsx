@@ -54,7 +54,7 @@ export function WebhookHealth() {
         setState({ error: e instanceof Error ? e.message : String(e) });
       }
     };
-    load();
+    void load(); // load catches its own errors into state
   }, []);
 
   const fmt = (v: number | null | undefined, unit = '') =>
