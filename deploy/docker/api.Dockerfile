@@ -34,10 +34,12 @@ COPY datasource-server/package.json datasource-server/
 COPY e2e/package.json e2e/
 COPY provisioning/package.json provisioning/
 COPY plugin/package.json plugin/
-# Production dependencies of the two runtime workspaces only (no e2e, no dev tooling).
+# Production dependencies of the two runtime workspaces only (no e2e, no dev tooling), and no
+# optional ones: chromadb's are the native `chroma run` server (51 MB) that the API never starts;
+# its HTTP client is plain JavaScript.
 # The lockfile nests some packages under a workspace (datasource-server/node_modules/commander:
 # the root has another version); both folders are made so the runtime stage can always copy them.
-RUN npm ci --no-audit --no-fund --omit=dev --ignore-scripts \
+RUN npm ci --no-audit --no-fund --omit=dev --omit=optional --ignore-scripts \
       -w @mwva/contract -w @mwva/voice-core -w @mwva/datasource-server \
  && npm cache clean --force \
  && mkdir -p contract/node_modules voice-core/node_modules datasource-server/node_modules
