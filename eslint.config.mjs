@@ -25,6 +25,8 @@ export default tseslint.config(
           './datasource-server/tsconfig.json',
           './provisioning/tsconfig.json',
           './e2e/host/tsconfig.json',
+          './tools/testkit/tsconfig.json',
+          './tools/bench/tsconfig.json',
           './tsconfig.tests.json',
         ],
         tsconfigRootDir: import.meta.dirname,

@@ -13,6 +13,7 @@ const moduleNameMapper = {
   '^@mwva/contract$': '<rootDir>/contract/src/index.ts',
   '^@mwva/voice-core$': '<rootDir>/voice-core/src/index.ts',
   '^@mwva/datasource-server$': '<rootDir>/datasource-server/src/index.ts',
+  '^@mwva/testkit$': '<rootDir>/tools/testkit/src/index.ts',
 };
 
 module.exports = {
@@ -27,7 +28,7 @@ module.exports = {
       transform,
       moduleNameMapper,
       modulePathIgnorePatterns,
-      testMatch: ['<rootDir>/{voice-core,datasource-server,provisioning,e2e}/test/**/*.test.ts'],
+      testMatch: ['<rootDir>/{voice-core,datasource-server,provisioning,e2e,tools/*}/test/**/*.test.ts'],
       testPathIgnorePatterns: ['\\.stack\\.test\\.ts$'],
       // A guard against hangs: many suites start real servers and processes.
       testTimeout: 30_000,
@@ -39,7 +40,7 @@ module.exports = {
       transform,
       moduleNameMapper,
       modulePathIgnorePatterns,
-      testMatch: ['<rootDir>/{voice-core,datasource-server,provisioning,e2e}/test/**/*.stack.test.ts'],
+      testMatch: ['<rootDir>/{voice-core,datasource-server,provisioning,e2e,tools/*}/test/**/*.stack.test.ts'],
       // A guard against hangs, not a latency bar: real servers on a busy 2-core CI box can
       // take seconds for one call (FerretDB scans; Neo4j warms up after a restart).
       testTimeout: 30_000,

@@ -17,6 +17,7 @@ module.exports = {
     '^@mwva/contract$': '<rootDir>/../contract/src/index.ts',
     '^@mwva/voice-core$': '<rootDir>/../voice-core/src/index.ts',
     '^@mwva/datasource-server$': '<rootDir>/../datasource-server/src/index.ts',
+    '^@mwva/testkit$': '<rootDir>/../tools/testkit/src/index.ts',
   },
   testMatch: ['<rootDir>/test/compose/**/*.compose.ts'],
   testSequencer: '<rootDir>/test/compose/support/sequencer.cjs',

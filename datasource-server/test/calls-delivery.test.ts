@@ -1,5 +1,6 @@
 import { FirstCandidateChooser } from '@mwva/voice-core';
-import { eventually, startTestServer, type TestServer } from './helpers/server';
+import { waitFor } from '@mwva/testkit';
+import { startTestServer, type TestServer } from './helpers/server';
 import { ourCall } from './helpers/simulated-calls';
 
 /** Calls from these numbers meet the same seeded prospects in every run. */
@@ -39,7 +40,7 @@ async function runCalls(faults: Record<string, number>): Promise<{ server: TestS
     expect(res.status).toBe(202);
   }
   const total = INBOUND.length + OUTBOUND.length;
-  await eventually(async () => (finalized.size >= total ? true : undefined), `${total} calls to be finalized`, 120_000);
+  await waitFor(async () => (finalized.size >= total ? true : undefined), 120_000, `${total} calls to be finalized`);
   const ends = new Map<string, EndState>();
   for (const sim of carrier.calls()) {
     const call = (await ourCall(server, sim))!;
@@ -119,7 +120,7 @@ describe('the dialer respects the dial rate and the capacity', () => {
       for (let i = 0; i < 10; i += 1) {
         await server.api('/api/calls', { method: 'POST', body: JSON.stringify({ to: `+1555040${1000 + i}` }) });
       }
-      await eventually(async () => (finalized.size >= 10 ? true : undefined), 'all dialled calls to end', 120_000);
+      await waitFor(async () => (finalized.size >= 10 ? true : undefined), 120_000, 'all dialled calls to end');
       clearInterval(sampler);
       expect(maxActive).toBeGreaterThan(0);
       expect(maxActive).toBeLessThanOrEqual(3);
@@ -149,7 +150,7 @@ describe('the dialer respects the dial rate and the capacity', () => {
       for (let i = 0; i < 12; i += 1) {
         await server.api('/api/calls', { method: 'POST', body: JSON.stringify({ to: `+1555050${1000 + i}` }) });
       }
-      await eventually(async () => (finalized.size >= 12 ? true : undefined), 'all calls to end', 120_000);
+      await waitFor(async () => (finalized.size >= 12 ? true : undefined), 120_000, 'all calls to end');
       expect(server.voice.carrier!.stats().dials.rateLimited).toBeGreaterThan(0);
       expect(server.voice.carrier!.stats().calls.outbound).toBe(12);
       expect([...finalized.values()]).not.toContain('failed');

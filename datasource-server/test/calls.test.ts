@@ -1,5 +1,6 @@
 import { inboundCallId } from '@mwva/voice-core';
-import { eventually, sample, startTestServer, type TestServer } from './helpers/server';
+import { waitFor } from '@mwva/testkit';
+import { sample, startTestServer, type TestServer } from './helpers/server';
 import { expectSameAsCarrier, ourCall } from './helpers/simulated-calls';
 
 /**
@@ -28,7 +29,7 @@ describe('calls through the voice core (simulated carrier, real SDK, embedded st
   it('an inbound call is answered, greeted, its objections answered, ended and counted once', async () => {
     const { callControlId } = await carrier().placeInboundCall({ from: '+15550101001', to: '+15550100000' });
     const callId = inboundCallId(callControlId);
-    await eventually(async () => (finalized.has(callId) ? true : undefined), 'the call to be finalized');
+    await waitFor(async () => (finalized.has(callId) ? true : undefined), 30_000, 'the call to be finalized');
     const sim = simCall(callControlId);
     expect(sim.answered).toBe(true);
 
@@ -57,7 +58,7 @@ describe('calls through the voice core (simulated carrier, real SDK, embedded st
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: string; status: string };
     expect(res.headers.get('location')).toBe(`/api/calls/${id}`);
-    await eventually(async () => (finalized.has(id) ? true : undefined), 'the outbound call to be finalized');
+    await waitFor(async () => (finalized.has(id) ? true : undefined), 30_000, 'the outbound call to be finalized');
     const call = (await (await server.api(`/api/calls/${id}`)).json()) as {
       callControlId: string;
       persona: string;
@@ -94,7 +95,7 @@ describe('calls through the voice core (simulated carrier, real SDK, embedded st
       body: JSON.stringify({ outcome: 'converted' }),
     });
     expect(disposition.status).toBe(200);
-    await eventually(async () => (finalized.has(id) ? true : undefined), 'the call to be finalized');
+    await waitFor(async () => (finalized.has(id) ? true : undefined), 30_000, 'the call to be finalized');
     const call = (await server.stores.calls.getCall(id))!;
     // The CRM is the system of record for dispositions: its word wins over the conversation's.
     expect(call.outcome).toBe('converted');

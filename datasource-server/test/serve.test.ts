@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, runCli, waitFor, type CliRun } from './helpers/process';
+import { freePort, waitFor } from '@mwva/testkit';
+import { runCli, type CliRun } from './helpers/process';
 
 /** `voice-agent serve` as a real process: start-up, token, config errors, graceful SIGTERM. */
 describe('voice-agent serve (process)', () => {

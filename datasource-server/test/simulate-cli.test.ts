@@ -2,7 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, runCli, waitFor, type CliRun } from './helpers/process';
+import { freePort, waitFor } from '@mwva/testkit';
+import { runCli, type CliRun } from './helpers/process';
 
 interface Summary {
   mode: string;

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Registry } from 'prom-client';
 import { openStores, type StoreName, type Stores } from '@mwva/voice-core';
-import { freePort, runCli, waitFor, type CliRun } from './helpers/process';
+import { freePort, waitFor } from '@mwva/testkit';
+import { runCli, type CliRun } from './helpers/process';
 
 const SERVICES = resolve(__dirname, '../../deploy/local/services.sh');
 const STORE_ENV = [

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeClientState, inboundCallId, simulator } from '@mwva/voice-core';
-import { eventually, startTestServer, type TestServer } from './helpers/server';
+import { waitFor } from '@mwva/testkit';
+import { startTestServer, type TestServer } from './helpers/server';
 import { WebhookSender } from './helpers/signed-webhooks';
 
 /**
@@ -112,8 +113,9 @@ describe('Telnyx webhooks as Telnyx documents them', () => {
     const res = await server.api('/api/calls', { method: 'POST', body: JSON.stringify({ to: '+15550123456' }) });
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: string };
-    const controlId = await eventually(
+    const controlId = await waitFor(
       async () => (await server.stores.calls.getCall(id))?.callControlId ?? undefined,
+      30_000,
       'the dial to record the call_control_id',
     );
     const ids = { call_control_id: controlId, call_leg_id: randomUUID(), call_session_id: randomUUID() };
@@ -188,7 +190,7 @@ describe('Telnyx webhooks as Telnyx documents them', () => {
   it('routes by our client_state first, whatever call_control_id the event names', async () => {
     const res = await server.api('/api/calls', { method: 'POST', body: JSON.stringify({ to: '+15550123457' }) });
     const { id } = (await res.json()) as { id: string };
-    await eventually(async () => (await server.stores.calls.getCall(id))?.callControlId ?? undefined, 'the dial');
+    await waitFor(async () => (await server.stores.calls.getCall(id))?.callControlId ?? undefined, 30_000, 'the dial');
     const e = example('call.answered', {
       call_control_id: `v3:${randomUUID()}`, // not the dialled one: client_state decides
       client_state: encodeClientState({ callId: id }),

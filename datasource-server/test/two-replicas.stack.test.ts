@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { inboundCallId, openStores, simulator, type Stores } from '@mwva/voice-core';
-import { freePort, runCli, waitFor, type CliRun } from './helpers/process';
+import { freePort, waitFor } from '@mwva/testkit';
+import { runCli, type CliRun } from './helpers/process';
 import { expectedOutcome, expectSpokenAsCarrierHeard } from './helpers/simulated-calls';
 
 function env(name: string): string {

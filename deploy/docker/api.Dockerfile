@@ -16,6 +16,8 @@ COPY datasource-server/package.json datasource-server/
 COPY e2e/package.json e2e/
 COPY provisioning/package.json provisioning/
 COPY plugin/package.json plugin/
+COPY tools/testkit/package.json tools/testkit/
+COPY tools/bench/package.json tools/bench/
 # The two runtime workspaces plus the root's dev tooling (TypeScript); not the plugin or e2e.
 RUN npm ci --no-audit --no-fund --ignore-scripts \
       -w @mwva/contract -w @mwva/voice-core -w @mwva/datasource-server --include-workspace-root
@@ -34,6 +36,8 @@ COPY datasource-server/package.json datasource-server/
 COPY e2e/package.json e2e/
 COPY provisioning/package.json provisioning/
 COPY plugin/package.json plugin/
+COPY tools/testkit/package.json tools/testkit/
+COPY tools/bench/package.json tools/bench/
 # Production dependencies of the two runtime workspaces only (no e2e, no dev tooling), and no
 # optional ones: chromadb's are the native `chroma run` server (51 MB) that the API never starts;
 # its HTTP client is plain JavaScript.

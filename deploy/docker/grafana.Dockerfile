@@ -26,6 +26,8 @@ COPY datasource-server/package.json datasource-server/
 COPY e2e/package.json e2e/
 COPY provisioning/package.json provisioning/
 COPY plugin/package.json plugin/
+COPY tools/testkit/package.json tools/testkit/
+COPY tools/bench/package.json tools/bench/
 RUN npm ci --no-audit --no-fund --ignore-scripts -w @mwva/contract -w @mwva/plugin
 # The plugin imports the shapes it shares with the server from @mwva/contract (built first).
 COPY tsconfig.base.json ./

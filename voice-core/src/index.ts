@@ -23,4 +23,5 @@ export * as simulator from './simulator';
 export { Rng, hashUnit } from './util/rng';
 export * as backup from './backup';
 export { redactCredentials } from './util/redact';
+export { percentile, percentiles, type Percentiles } from './util/percentiles';
 export * from './dashboard';

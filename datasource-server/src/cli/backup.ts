@@ -144,7 +144,7 @@ export async function runRestoreCommand(opts: { from: string; force: boolean; js
 
 const parentOpts = (cmd: Command): Partial<BackupCliOptions> => cmd.opts<Partial<BackupCliOptions>>();
 
-/** Registers `backup` (with `verify` and `bench`) and `restore`. */
+/** Registers `backup` (with `verify`) and `restore`. */
 export function registerBackupCommands(program: Command): void {
   const cmd = program
     .command('backup')
@@ -171,7 +171,7 @@ export function registerBackupCommands(program: Command): void {
     )
     .option('--json', 'print a one-line JSON result on stdout', false)
     .action((opts: Partial<BackupCliOptions>) => {
-      if (!opts.out) throw new Error('backup needs --out <dir> (or a subcommand: verify, bench)');
+      if (!opts.out) throw new Error('backup needs --out <dir> (or the subcommand verify)');
       return runBackupCommand(opts as BackupCliOptions);
     });
   cmd
@@ -182,23 +182,6 @@ export function registerBackupCommands(program: Command): void {
     .action((dir: string, opts: { json: boolean }) =>
       runVerifyCommand(dir, { json: opts.json || parentOpts(cmd).json === true }),
     );
-  cmd
-    .command('bench')
-    .description('time backup and restore of generated data (SQL generator, not the API); prints JSON')
-    .option('--calls <n>', 'calls to generate', parseIntOption('calls', 1, 100_000_000), 1_000_000)
-    .option('--postgres-url <url>', 'an EMPTY Postgres database to fill and back up (default: embedded PGlite)')
-    .option('--restore-url <url>', 'an EMPTY Postgres database to restore into (with --postgres-url)')
-    .option('--dir <dir>', 'work folder (default: a temporary one, removed afterwards)')
-    // --postgres-method is the `backup` command's option (auto, pg_dump or logical).
-    .action(async (opts: Omit<backup.BenchBackupOptions, 'progress' | 'log' | 'postgresMethod'>) => {
-      const result = await backup.benchBackup({
-        ...opts,
-        postgresMethod: parentOpts(cmd).postgresMethod,
-        progress: progressBars(),
-        log: (line) => process.stderr.write(`${line}\n`),
-      });
-      process.stdout.write(`${JSON.stringify(result)}\n`);
-    });
   program
     .command('restore')
     .description('restore a backup into the stores of the environment (refuses non-empty stores unless --force)')

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { runLearnEval, type LearnEvalResult } from '@mwva/voice-core';
-import { lineChartSvg } from '../report/svg-chart';
+import { lineChart } from '../report/svg-chart';
 import { progressLine } from './progress';
 
 export interface LearnEvalCliOptions {
@@ -40,11 +40,10 @@ export async function learnEval(options: LearnEvalCliOptions): Promise<void> {
 export function learningCurveSvg(result: LearnEvalResult): string {
   const at = (pick: (w: LearnEvalResult['windows'][number]) => number) =>
     result.windows.map((w) => ({ x: w.to, y: pick(w) }));
-  return lineChartSvg({
+  return lineChart({
     title: `Learning curve — conversion per ${result.window} calls (seed ${result.seed})`,
     xLabel: 'calls',
     yLabel: 'conversion rate',
-    yMin: 0,
     yMax: 1,
     yFormat: (y) => `${Math.round(y * 100)}%`,
     series: [

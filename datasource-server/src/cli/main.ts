@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { redactCredentials, setLockCommand } from '@mwva/voice-core';
-import { registerBenchCommands } from '../bench';
 import { registerBackupCommands } from './backup';
 import { registerBackupScheduleCommand } from './backup-schedule';
 import { applySecretFiles } from '../config/secret-files';
@@ -117,8 +116,6 @@ registerBackupCommands(program);
 registerBackupScheduleCommand(program);
 
 registerDeadLetterCommands(program);
-
-registerBenchCommands(program);
 
 function packageVersion(): string {
   // dist/cli/main.js and src/cli/main.ts both sit two folders below the package.

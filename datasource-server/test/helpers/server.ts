@@ -42,22 +42,6 @@ export async function startTestServer(
   };
 }
 
-/** Polls until `probe` returns a value (not undefined), or fails naming `what`. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
-
 /** The value of the first sample of `name` carrying all `labels` in Prometheus text, or 0. */
 export function sample(text: string, name: string, labels: Record<string, string> = {}): number {
   const line = text

@@ -8,7 +8,8 @@
 import { Agent, request } from 'node:https';
 import { baseUrl, pebbleRoot, servedCertificate } from './support/https';
 import { record } from './support/results';
-import { REPO, compose, containerOf, docker, run, sleep, stackInfo, waitFor } from './support/stack';
+import { sleep, waitFor } from '@mwva/testkit';
+import { REPO, compose, containerOf, docker, run, stackInfo } from './support/stack';
 
 /**
  * HTTPS GET /readyz through nginx until stopped (bounded: at most 3000 requests or 180 s), by 2
@@ -116,6 +117,7 @@ describe('TLS: Pebble issuance through nginx, renewal with a reload, expiry repo
       },
       60_000,
       'nginx to serve the renewed certificate',
+      500,
     );
     const servedAt = Date.now();
     await sleep(2_000);

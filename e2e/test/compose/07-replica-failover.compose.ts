@@ -12,7 +12,8 @@ import { carrierSecrets, startCarrier } from './support/carrier';
 import { baseUrl, pebbleRoot } from './support/https';
 import { inboxHas } from './support/inbox';
 import { record } from './support/results';
-import { containersOf, docker, hostPid, inspect, sleep, waitFor, waitHealth } from './support/stack';
+import { sleep, waitFor } from '@mwva/testkit';
+import { containersOf, docker, hostPid, inspect, waitHealth } from './support/stack';
 
 const RATE = Number(process.env.COMPOSE_FAILOVER_RATE || 60);
 

@@ -13,7 +13,8 @@ import { carrierSecrets, startCarrier } from './support/carrier';
 import { baseUrl, pebbleRoot } from './support/https';
 import { inboxHas, rollupCounts, settledInbox } from './support/inbox';
 import { record } from './support/results';
-import { containerOf, containersOf, docker, hostPid, inspect, sleep, waitFor, waitHealth } from './support/stack';
+import { sleep, waitFor } from '@mwva/testkit';
+import { containerOf, containersOf, docker, hostPid, inspect, waitHealth } from './support/stack';
 
 const RATE = Number(process.env.COMPOSE_FAILOVER_RATE || 40);
 /** Hang guard: recovery is measured, and must at least happen within this. */

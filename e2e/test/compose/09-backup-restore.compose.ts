@@ -8,7 +8,8 @@
  * before anything is written.
  */
 import { record } from './support/results';
-import { compose, composeArgs, containerOf, docker, run, stackInfo, waitFor } from './support/stack';
+import { waitFor } from '@mwva/testkit';
+import { compose, composeArgs, containerOf, docker, run, stackInfo } from './support/stack';
 
 const RESTORE_PROJECT = 'mwva-restore-test';
 const STORES = ['postgres', 'mongodb', 'neo4j', 'chroma'] as const;
@@ -76,6 +77,7 @@ describe('backup and restore in containers', () => {
       },
       60_000,
       'the scheduler to start',
+      500,
     );
     expect(JSON.parse(started).nextRun).toBe(at.toISOString());
     const finished = await waitFor(

@@ -7,7 +7,8 @@
  * file is aged instead. Last in the suite: it leaves every service recovering.
  */
 import { record } from './support/results';
-import { containers, docker, healthOf, sleep, type Container } from './support/stack';
+import { sleep } from '@mwva/testkit';
+import { containers, docker, healthOf, type Container } from './support/stack';
 
 /** The slowest check (Neo4j: 10 retries of 15 s + 10 s timeouts) needs about 4 min. */
 const UNHEALTHY_WITHIN_MS = 420_000;

@@ -10,27 +10,26 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startNginx, readAccessLog, type LocalNginx } from './support/nginx';
-import { LoadGenerator, percentile } from './support/load';
+import {
+  localNginxVars,
+  readAccessLog,
+  sleep,
+  spawnLogged,
+  startNginx,
+  STORE_ENV,
+  stopProcess,
+  waitFor,
+  type LocalNginx,
+  type Spawned,
+} from '@mwva/testkit';
+import { percentiles } from '@mwva/voice-core';
+import { LoadGenerator } from './support/load';
 import { PORTS, repoPath } from './support/paths';
-import { spawnLogged, stop, waitFor, sleep, type Spawned } from './support/processes';
 import { createTestCa } from './support/test-ca';
 import { ensureTools, requireEnv } from './support/tools';
 
 jest.setTimeout(240_000);
 
-const STORE_ENV = [
-  'NEON_DATABASE_URL',
-  'NEON_READ_REPLICA_URL',
-  'MONGODB_URI',
-  'NEO4J_URI',
-  'NEO4J_USER',
-  'NEO4J_PASSWORD',
-  'CHROMA_HOST',
-  'REDIS_URL',
-] as const;
-/** The same passive-check parameters as docker-compose.yml's NGINX_API_SERVERS. */
-const SERVER_PARAMS = 'max_fails=1 fail_timeout=5s';
 const CLI = repoPath('datasource-server/dist/cli/main.js');
 
 describe('3 API replicas behind nginx: replica failover', () => {
@@ -115,24 +114,21 @@ describe('3 API replicas behind nginx: replica failover', () => {
     for (let i = 0; i < 3; i++) replicas[i] = startReplica(i);
     for (let i = 0; i < 3; i++) await ready(i, replicas[i]!);
 
-    nginx = await startNginx(join(dir, 'nginx'), {
-      NGINX_API_SERVERS: PORTS.replicas.map((p) => `server 127.0.0.1:${p} ${SERVER_PARAMS};`).join('\n    '),
-      NGINX_GRAFANA_SERVER: `127.0.0.1:${PORTS.noGrafana}`,
-      NGINX_RESOLVER: '127.0.0.1',
-      NGINX_SERVER_NAME: 'localhost',
-      NGINX_HTTP_LISTEN: `127.0.0.1:${PORTS.nginxHttp}`,
-      NGINX_HTTPS_LISTEN: `127.0.0.1:${PORTS.nginxHttps}`,
-      NGINX_HTTPS_PORT: String(PORTS.nginxHttps),
-      NGINX_ACME_WEBROOT: join(dir, 'acme'),
-      NGINX_TLS_CERT: leaf.cert,
-      NGINX_TLS_KEY: leaf.key,
-    });
+    nginx = await startNginx(
+      join(dir, 'nginx'),
+      localNginxVars({
+        servers: [...PORTS.replicas],
+        ports: { http: PORTS.nginxHttp, https: PORTS.nginxHttps, noGrafana: PORTS.noGrafana },
+        tls: leaf,
+        acmeWebroot: join(dir, 'acme'),
+      }),
+    );
   }, 180_000);
 
   afterAll(async () => {
     await nginx?.stop();
-    await Promise.all(replicas.map((r) => stop(r, 20_000)));
-    await stop(carrier);
+    await Promise.all(replicas.map((r) => stopProcess(r, 20_000)));
+    await stopProcess(carrier);
   });
 
   test('SIGKILL of one replica under load: 0 failed requests; the restarted replica rejoins', async () => {
@@ -185,8 +181,8 @@ describe('3 API replicas behind nginx: replica failover', () => {
       byKind: result.byKind,
       failed: result.failures.length,
       retriedByNginx: retried.length,
-      p50Ms: Math.round(percentile(result.latenciesMs, 0.5)),
-      p99Ms: Math.round(percentile(result.latenciesMs, 0.99)),
+      p50Ms: percentiles(result.latenciesMs, 0).p50,
+      p99Ms: percentiles(result.latenciesMs, 0).p99,
       maxMs: Math.round(Math.max(...result.latenciesMs)),
       // log times have 1 s resolution
       lastRetryAfterKillS: Math.max(0, Math.round((lastRetry - killedAt) / 1000)),

@@ -1,6 +1,6 @@
 /** deploy/nginx templates: what the load balancer promises, checked on the rendered text. */
 import { readFileSync } from 'node:fs';
-import { readTemplate, renderTemplate, TEMPLATES } from './support/nginx';
+import { readTemplate, renderTemplate, TEMPLATES } from '@mwva/testkit';
 import { repoPath } from './support/paths';
 import { loadYaml } from './support/yaml-files';
 

@@ -14,9 +14,19 @@ import { connect } from 'node:tls';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readAccessLog, startNginx, type LocalNginx } from './support/nginx';
+import {
+  localNginxVars,
+  readAccessLog,
+  sleep,
+  spawnLogged,
+  startNginx,
+  stopProcess,
+  waitFor,
+  type LocalNginx,
+  type Spawned,
+} from '@mwva/testkit';
 import { PORTS, repoPath } from './support/paths';
-import { execFileAsync, spawnLogged, stop, waitFor, sleep, type Spawned } from './support/processes';
+import { execFileAsync } from './support/processes';
 import { createTestCa } from './support/test-ca';
 import { ensureTools } from './support/tools';
 
@@ -131,18 +141,12 @@ describe('TLS: certbot + Pebble issuance, renewal and expiry reporting through n
     const nginxDir = join(dir, 'nginx');
     nginx = await startNginx(
       nginxDir,
-      {
-        NGINX_API_SERVERS: `server 127.0.0.1:${PORTS.replicas[0]} max_fails=1 fail_timeout=5s;`,
-        NGINX_GRAFANA_SERVER: `127.0.0.1:${PORTS.noGrafana}`,
-        NGINX_RESOLVER: '127.0.0.1',
-        NGINX_SERVER_NAME: 'localhost',
-        NGINX_HTTP_LISTEN: `127.0.0.1:${PORTS.nginxHttp}`,
-        NGINX_HTTPS_LISTEN: `127.0.0.1:${PORTS.nginxHttps}`,
-        NGINX_HTTPS_PORT: String(PORTS.nginxHttps),
-        NGINX_ACME_WEBROOT: webroot,
-        NGINX_TLS_CERT: liveCert(),
-        NGINX_TLS_KEY: join(le, 'config', 'live', 'localhost', 'privkey.pem'),
-      },
+      localNginxVars({
+        servers: [PORTS.replicas[0]],
+        ports: { http: PORTS.nginxHttp, https: PORTS.nginxHttps, noGrafana: PORTS.noGrafana },
+        tls: { cert: liveCert(), key: join(le, 'config', 'live', 'localhost', 'privkey.pem') },
+        acmeWebroot: webroot,
+      }),
       false, // no certificate yet: HTTP only, as 40-tls-watch.sh starts it in compose
     );
     nginxArgs = ['-p', nginxDir, '-c', join(nginxDir, 'nginx.conf'), '-e', join(nginxDir, 'error.log')];
@@ -151,7 +155,7 @@ describe('TLS: certbot + Pebble issuance, renewal and expiry reporting through n
   afterAll(async () => {
     await nginx?.stop();
     await new Promise<void>((r) => (api ? api.close(() => r()) : r()));
-    await stop(pebble);
+    await stopProcess(pebble);
   });
 
   test('issues by HTTP-01 through nginx, serves it, renews with a reload, reports expiry', async () => {

@@ -22,16 +22,8 @@ import { recordingRules } from '../../src/prometheus/recording-rules';
 import { RULE_FILES } from '../../src/prometheus/rule-files';
 import { prometheusConfig } from '../../src/prometheus/scrape-config';
 import { PROVISIONING_DIR, readJson } from '../files';
-import {
-  requireExecutables,
-  runScript,
-  startProcess,
-  startWebhookReceiver,
-  stopProcess,
-  waitFor,
-  type Received,
-  type Started,
-} from './processes';
+import { spawnLogged, stopProcess, waitFor, type Spawned } from '@mwva/testkit';
+import { requireExecutables, runScript, startWebhookReceiver, type Received } from './processes';
 
 const PORTS = { api: 5210, redis: 5279, receiver: 5291, prometheus: 59090, alertmanager: 59093 };
 const API = `http://127.0.0.1:${PORTS.api}`;
@@ -120,8 +112,8 @@ async function wrongAnswers(expressions: { source: string; expr: string }[]): Pr
 
 describe('provisioning against live Prometheus, Alertmanager and voice-agent-api', () => {
   let dir = '';
-  let redis: Started | undefined;
-  let api: Started | undefined;
+  let redis: Spawned | undefined;
+  let api: Spawned | undefined;
   let receiver: { server: Server; received: Received[] } | undefined;
   let promstackStarted = false;
   const promstackEnv = () => ({ PROMSTACK_DIR: join(dir, 'promstack') });
@@ -135,23 +127,22 @@ describe('provisioning against live Prometheus, Alertmanager and voice-agent-api
     dir = mkdtempSync(join(tmpdir(), 'mwva-provisioning-live-'));
 
     // Our own Redis, so stopping it never touches the shared one.
-    redis = startProcess('/usr/bin/redis-server', [
-      '--port',
-      String(PORTS.redis),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-    ]);
-    await waitFor('redis', 15_000, async () =>
-      /Ready to accept connections/.test(redis!.output()) ? true : undefined,
+    redis = spawnLogged(
+      '/usr/bin/redis-server',
+      ['--port', String(PORTS.redis), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      process.env,
+    );
+    await waitFor(
+      async () => (/Ready to accept connections/.test(redis!.output()) ? true : undefined),
+      15_000,
+      'redis',
+      1000,
     );
 
     receiver = await startWebhookReceiver(PORTS.receiver);
 
-    api = startProcess(process.execPath, [SERVER_CLI, 'serve'], {
+    api = spawnLogged(process.execPath, [SERVER_CLI, 'serve'], {
+      ...process.env,
       PORT: String(PORTS.api),
       HOST: '127.0.0.1',
       DATA_DIR: join(dir, 'data'),
@@ -162,8 +153,11 @@ describe('provisioning against live Prometheus, Alertmanager and voice-agent-api
       REDIS_URL: `redis://127.0.0.1:${PORTS.redis}`,
       TELNYX_API_KEY: '',
     });
-    await waitFor('voice-agent-api /readyz', 60_000, async () =>
-      (await fetch(`${API}/readyz`)).ok ? true : undefined,
+    await waitFor(
+      async () => ((await fetch(`${API}/readyz`)).ok ? true : undefined),
+      60_000,
+      'voice-agent-api /readyz',
+      1000,
     ).catch((err: Error) => {
       throw new Error(`${err.message}\n${api!.output().slice(-2000)}`);
     });
@@ -207,11 +201,16 @@ describe('provisioning against live Prometheus, Alertmanager and voice-agent-api
   }, 60_000);
 
   it('scrapes the API replica', async () => {
-    const up = await waitFor('up{job="voice-agent-api"} == 1', 30_000, async () => {
-      const r = await promQuery('up{job="voice-agent-api"}');
-      const v = (r.data?.result[0] as { value?: [number, string] } | undefined)?.value?.[1];
-      return v === '1' ? v : undefined;
-    });
+    const up = await waitFor(
+      async () => {
+        const r = await promQuery('up{job="voice-agent-api"}');
+        const v = (r.data?.result[0] as { value?: [number, string] } | undefined)?.value?.[1];
+        return v === '1' ? v : undefined;
+      },
+      30_000,
+      'up{job="voice-agent-api"} == 1',
+      1000,
+    );
     expect(up).toBe('1');
   }, 40_000);
 
@@ -222,8 +221,11 @@ describe('provisioning against live Prometheus, Alertmanager and voice-agent-api
     const expressions = promExpressions();
     expect(expressions.filter((e) => !overAbsentMetric(e.expr)).length).toBeGreaterThan(25);
     // Quantiles need a few scrapes of simulated calls: poll until all answer, then assert.
-    await waitFor('every expression to answer', 120_000, async () =>
-      (await wrongAnswers(expressions)).length === 0 ? true : undefined,
+    await waitFor(
+      async () => ((await wrongAnswers(expressions)).length === 0 ? true : undefined),
+      120_000,
+      'every expression to answer',
+      1000,
     ).catch(() => undefined);
     expect(await wrongAnswers(expressions)).toEqual([]);
   }, 150_000);
@@ -251,10 +253,15 @@ describe('provisioning against live Prometheus, Alertmanager and voice-agent-api
     };
     // Panels over finished calls have frames once the first simulated call is finalized (ended
     // and costed); on a loaded machine that can take a while after the API starts.
-    await waitFor('a finalized simulated call', 100_000, async () => {
-      const { body } = await ask({ refId: 'V', kind: 'call_volume', groupBy: 'none' });
-      return (body?.results?.V?.frames?.length ?? 0) > 0 ? true : undefined;
-    });
+    await waitFor(
+      async () => {
+        const { body } = await ask({ refId: 'V', kind: 'call_volume', groupBy: 'none' });
+        return (body?.results?.V?.frames?.length ?? 0) > 0 ? true : undefined;
+      },
+      100_000,
+      'a finalized simulated call',
+      1000,
+    );
     const failures: string[] = [];
     for (const { dashboard, panel, target } of targets) {
       const { datasource: _ds, ...query } = target;
@@ -271,14 +278,18 @@ describe('provisioning against live Prometheus, Alertmanager and voice-agent-api
 
   it('delivers StoreDown through Alertmanager to the webhook receiver when the API loses its Redis', async () => {
     await stopProcess(redis);
-    const delivery = await waitFor('StoreDown at the webhook receiver', 180_000, async () =>
-      receiver!.received.find(
-        (r) =>
-          r.path === '/alerts/critical' &&
-          r.body.alerts.some(
-            (a) => a.status === 'firing' && a.labels.alertname === 'StoreDown' && a.labels.store === 'redis',
-          ),
-      ),
+    const delivery = await waitFor(
+      async () =>
+        receiver!.received.find(
+          (r) =>
+            r.path === '/alerts/critical' &&
+            r.body.alerts.some(
+              (a) => a.status === 'firing' && a.labels.alertname === 'StoreDown' && a.labels.store === 'redis',
+            ),
+        ),
+      180_000,
+      'StoreDown at the webhook receiver',
+      1000,
     ).catch(async (err: Error) => {
       // Say where the alert stopped: never measured, never fired, or never delivered.
       const storeUp = await promQuery('voice_store_up');

@@ -15,6 +15,7 @@ import {
   type ProspectProfile,
 } from '../simulator';
 import { openStores } from '../stores';
+import { percentiles, type Percentiles } from '../util/percentiles';
 import { Rng } from '../util/rng';
 import { beastModeScores, type BeastModeScores } from './beast-mode';
 
@@ -58,7 +59,7 @@ export interface LearnEvalResult {
   outcome_perception_accuracy: number;
   beast_mode_end: BeastModeScores;
   /** Time of one Agent.reply (embed → nearest intent → choose) on the embedded stores, in ms. */
-  turn_ms: { p50: number; p95: number; p99: number };
+  turn_ms: Percentiles;
   elapsed_ms: number;
 }
 
@@ -161,7 +162,7 @@ export async function runLearnEval(options: LearnEvalOptions): Promise<LearnEval
             answeredAt: 'yes',
           })),
       ),
-      turn_ms: percentiles(policy!.timings),
+      turn_ms: percentiles(policy!.timings, 3),
       elapsed_ms: Math.round(performance.now() - started),
     };
   } finally {
@@ -210,11 +211,4 @@ async function converse(
 
 function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
-}
-
-function percentiles(samples: number[]): { p50: number; p95: number; p99: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) =>
-    sorted.length === 0 ? 0 : round3(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
-  return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
 }

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { MongoClient } from 'mongodb';
 import neo4j from 'neo4j-driver';
 import { Client } from 'pg';
+import { spawnLogged, stopProcess, waitForProcess } from '@mwva/testkit';
 import { requireEnv } from '../helpers/stack-env';
 
 /**
@@ -80,42 +80,6 @@ export interface OwnServer {
   stop(): Promise<void>;
 }
 
-async function waitUntil(
-  probe: () => Promise<boolean>,
-  what: string,
-  child: ChildProcess,
-  log: () => string,
-  ms = 120_000,
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${what} exited (${child.exitCode}):\n${log().slice(-2000)}`);
-    if (await probe().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${what} did not become ready in ${ms / 1000} s:\n${log().slice(-2000)}`);
-}
-
-function launch(cmd: string, args: string[]): { child: ChildProcess; log: () => string } {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const keep = (d: Buffer): void => {
-    out = (out + d.toString()).slice(-20_000);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  return { child, log: () => out };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 /** Neo4j Community 5 from deploy/local/neo4j (built by services.sh), Bolt on 127.0.0.1:`port`. */
 export async function startOwnNeo4j(port: number): Promise<OwnServer> {
   const dir = join(REPO, 'deploy', 'local', 'neo4j', 'target');
@@ -126,24 +90,29 @@ export async function startOwnNeo4j(port: number): Promise<OwnServer> {
     throw new Error('the Neo4j launcher is not built: run `bash deploy/local/services.sh up neo4j` first');
   }
   const home = mkdtempSync(join(tmpdir(), 'mwva-backup-neo4j-'));
-  const { child, log } = launch('java', [
-    '-Xms128m',
-    '-Xmx512m',
-    '-XX:+UseSerialGC',
-    '-cp',
-    classpath,
-    'local.neo4j.Launcher',
-    home,
-    '127.0.0.1',
-    String(port),
-  ]);
+  const server = spawnLogged(
+    'java',
+    [
+      '-Xms128m',
+      '-Xmx512m',
+      '-XX:+UseSerialGC',
+      '-cp',
+      classpath,
+      'local.neo4j.Launcher',
+      home,
+      '127.0.0.1',
+      String(port),
+    ],
+    process.env,
+  );
   const url = `bolt://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
-    await stopChild(child);
+    await stopProcess(server, 30_000);
     rmSync(home, { recursive: true, force: true });
   };
   try {
-    await waitUntil(
+    await waitForProcess(
+      server,
       async () => {
         const driver = neo4j.driver(url, undefined, { connectionTimeout: 1000 });
         try {
@@ -153,9 +122,8 @@ export async function startOwnNeo4j(port: number): Promise<OwnServer> {
           await driver.close();
         }
       },
+      120_000,
       'our Neo4j',
-      child,
-      log,
     );
   } catch (err) {
     await stop();
@@ -168,23 +136,23 @@ export async function startOwnNeo4j(port: number): Promise<OwnServer> {
 export async function startOwnChroma(port: number): Promise<OwnServer> {
   const cli = join(REPO, 'deploy', 'local', 'chroma', 'node_modules', 'chromadb', 'dist', 'cli.mjs');
   const path = mkdtempSync(join(tmpdir(), 'mwva-backup-chroma-'));
-  const { child, log } = launch(process.execPath, [
-    cli,
-    'run',
-    '--path',
-    path,
-    '--port',
-    String(port),
-    '--host',
-    '127.0.0.1',
-  ]);
+  const server = spawnLogged(
+    process.execPath,
+    [cli, 'run', '--path', path, '--port', String(port), '--host', '127.0.0.1'],
+    process.env,
+  );
   const url = `http://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
-    await stopChild(child);
+    await stopProcess(server, 30_000);
     rmSync(path, { recursive: true, force: true });
   };
   try {
-    await waitUntil(async () => (await fetch(`${url}/api/v2/heartbeat`)).ok, 'our Chroma', child, log);
+    await waitForProcess(
+      server,
+      async () => ((await fetch(`${url}/api/v2/heartbeat`)).ok ? true : undefined),
+      120_000,
+      'our Chroma',
+    );
   } catch (err) {
     await stop();
     throw err;

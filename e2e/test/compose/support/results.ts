@@ -22,16 +22,3 @@ export function record(name: string, figures: Record<string, unknown>): void {
   writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(doc, null, 2)}\n`);
   console.log(`compose ${name} ${JSON.stringify(figures)}`);
 }
-
-export function percentiles(samples: readonly number[]): {
-  count: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-} {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => (s.length ? s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]! : 0);
-  const r = (x: number) => Math.round(x * 10) / 10;
-  return { count: s.length, p50: r(at(0.5)), p95: r(at(0.95)), p99: r(at(0.99)), max: r(s[s.length - 1] ?? 0) };
-}

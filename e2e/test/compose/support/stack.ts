@@ -6,6 +6,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitFor } from '@mwva/testkit';
 
 export const REPO = join(__dirname, '..', '..', '..', '..');
 
@@ -170,29 +171,6 @@ export async function healthOf(name: string): Promise<string> {
 /** The host pid of a container's main process (PID 1 inside it). */
 export async function hostPid(name: string): Promise<number> {
   return Number((await docker(['inspect', '-f', '{{.State.Pid}}', name])).trim());
-}
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Polls until `probe` returns a value (or the deadline passes: then throws naming `what`). */
-export async function waitFor<T>(
-  probe: () => Promise<T | undefined>,
-  timeoutMs: number,
-  what: string,
-  everyMs = 500,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
 /** Waits until a container reports `status` (healthy/unhealthy); resolves with when it did. */

@@ -129,9 +129,3 @@ export class LoadGenerator {
     });
   }
 }
-
-export function percentile(samples: number[], q: number): number {
-  if (samples.length === 0) return 0;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
-}

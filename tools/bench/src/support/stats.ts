@@ -1,28 +1,5 @@
-/** Small statistics helpers: nearest-rank percentiles and a least-squares slope. */
-
-export interface Percentiles {
-  count: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
-
-export function percentile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-}
-
-export function percentiles(samples: readonly number[]): Percentiles {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return {
-    count: sorted.length,
-    p50: round(percentile(sorted, 0.5)),
-    p95: round(percentile(sorted, 0.95)),
-    p99: round(percentile(sorted, 0.99)),
-    max: round(sorted[sorted.length - 1] ?? 0),
-  };
-}
+/** Small statistics helpers beside voice-core's percentiles: a least-squares slope, rounding, ratios. */
+export { percentile, percentiles, type Percentiles } from '@mwva/voice-core';
 
 /** Least-squares slope of y over x (units of y per unit of x); 0 with fewer than 2 points. */
 export function slope(points: ReadonlyArray<{ x: number; y: number }>): number {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 
-/** Repository root (this file is datasource-server/{src,dist}/bench/support/paths.{ts,js}). */
+/** Repository root (this file is tools/bench/{src,dist}/support/paths.{ts,js}). */
 export const REPO = join(__dirname, '..', '..', '..', '..');
 export const repoPath = (...parts: string[]): string => join(REPO, ...parts);
 /** The compiled CLI the replicas run. */

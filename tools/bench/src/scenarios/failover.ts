@@ -6,7 +6,7 @@ import { eventsPresent, withClient } from '../support/db';
 import { WebhookLoad, type SecondPoint } from '../support/load';
 import { OwnServices } from '../support/own-services';
 import { PORTS } from '../support/paths';
-import { sleep } from '../support/proc';
+import { sleep } from '@mwva/testkit';
 import { bar, emit, log, machine, type BenchResult } from '../support/report';
 import { Stack } from '../support/stack';
 import { round } from '../support/stats';

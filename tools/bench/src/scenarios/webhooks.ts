@@ -5,7 +5,7 @@ import { eventsPresent } from '../support/db';
 import { WebhookLoad } from '../support/load';
 import { startNginx } from '../support/nginx';
 import { PORTS } from '../support/paths';
-import { ProcMonitor } from '../support/proc';
+import { ProcMonitor } from '@mwva/testkit';
 import { histogram, histogramDelta, quantileMs } from '../support/prometheus';
 import { ramp, type RampOptions, type RampResult } from '../support/ramp';
 import { storeEnvFromProcess } from '../support/replicas';

@@ -2,33 +2,9 @@ import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI } from './paths';
-import { spawnChild, stopChild, waitFor, type Child } from './proc';
+import { spawnLogged, stopProcess, waitFor, type Spawned, type StoreEnv } from '@mwva/testkit';
 
-export const STORE_ENV = [
-  'NEON_DATABASE_URL',
-  'NEON_READ_REPLICA_URL',
-  'MONGODB_URI',
-  'NEO4J_URI',
-  'NEO4J_USER',
-  'NEO4J_PASSWORD',
-  'CHROMA_HOST',
-  'REDIS_URL',
-] as const;
-export type StoreEnv = Partial<Record<(typeof STORE_ENV)[number], string>>;
-
-/** The real stores from the environment (`eval "$(bash deploy/local/services.sh up)"`); all required. */
-export function storeEnvFromProcess(): StoreEnv {
-  const missing = STORE_ENV.filter(
-    (n) => n !== 'NEON_READ_REPLICA_URL' && n !== 'NEO4J_PASSWORD' && n !== 'NEO4J_USER' && !process.env[n],
-  );
-  if (missing.length > 0) {
-    throw new Error(
-      `${missing.join(', ')} not set: the benchmarks run on the real stores. Start them first:\n` +
-        '  eval "$(bash deploy/local/services.sh up)"',
-    );
-  }
-  return Object.fromEntries(STORE_ENV.map((n) => [n, process.env[n] ?? '']));
-}
+export { storeEnvFromProcess, type StoreEnv } from '@mwva/testkit';
 
 /** What the replicas and the simulated carrier share: webhook signing keys, API key, token. */
 export interface Secrets {
@@ -66,13 +42,13 @@ export interface ReplicaOptions {
 export interface Replica {
   port: number;
   url: string;
-  proc: Child;
+  proc: Spawned;
 }
 
 export function startReplica(o: ReplicaOptions): Replica {
   const dataDir = join(o.dir, `replica-${o.port}`);
   mkdirSync(dataDir, { recursive: true });
-  const proc = spawnChild(process.execPath, [...(o.nodeArgs ?? []), CLI, 'serve'], {
+  const proc = spawnLogged(process.execPath, [...(o.nodeArgs ?? []), CLI, 'serve'], {
     PATH: process.env.PATH ?? '',
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
@@ -106,5 +82,5 @@ export async function waitReady(r: Replica, timeoutMs = 90_000): Promise<void> {
 }
 
 export async function stopReplicas(replicas: Array<Replica | undefined>, graceMs = 20_000): Promise<void> {
-  await Promise.all(replicas.map((r) => stopChild(r?.proc, graceMs)));
+  await Promise.all(replicas.map((r) => stopProcess(r?.proc, graceMs)));
 }

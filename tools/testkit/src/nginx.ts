@@ -1,8 +1,13 @@
+import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync, chmodSync, existsSync, renameSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import { execFileAsync, spawnLogged, stop, waitFor, type Spawned } from './processes';
+import { promisify } from 'node:util';
 import { repoPath } from './paths';
+import { spawnLogged, stopProcess, type Spawned } from './process';
+import { waitFor } from './wait';
+
+const execFileAsync = promisify(execFile);
 
 export const TEMPLATES = ['00-http.conf', '10-https.conf'] as const;
 
@@ -23,6 +28,30 @@ export function readTemplate(name: (typeof TEMPLATES)[number]): string {
   return readFileSync(repoPath('deploy/nginx/templates', `${name}.template`), 'utf8');
 }
 
+/**
+ * Template variables for the repository's nginx on 127.0.0.1: `servers` as the API upstream
+ * (the passive-check parameters of docker-compose.yml's NGINX_API_SERVERS), HTTPS with `tls`, nothing behind /grafana/ (a closed port).
+ */
+export function localNginxVars(o: {
+  servers: number[];
+  ports: { http: number; https: number; noGrafana: number };
+  tls: { cert: string; key: string };
+  acmeWebroot: string;
+}): Record<string, string> {
+  return {
+    NGINX_API_SERVERS: o.servers.map((p) => `server 127.0.0.1:${p} max_fails=1 fail_timeout=5s;`).join('\n    '),
+    NGINX_GRAFANA_SERVER: `127.0.0.1:${o.ports.noGrafana}`,
+    NGINX_RESOLVER: '127.0.0.1',
+    NGINX_SERVER_NAME: 'localhost',
+    NGINX_HTTP_LISTEN: `127.0.0.1:${o.ports.http}`,
+    NGINX_HTTPS_LISTEN: `127.0.0.1:${o.ports.https}`,
+    NGINX_HTTPS_PORT: String(o.ports.https),
+    NGINX_ACME_WEBROOT: o.acmeWebroot,
+    NGINX_TLS_CERT: o.tls.cert,
+    NGINX_TLS_KEY: o.tls.key,
+  };
+}
+
 export interface LocalNginx {
   dir: string;
   accessLog: string;
@@ -30,6 +59,8 @@ export interface LocalNginx {
   reload(): Promise<void>;
   stop(): Promise<void>;
   output(): string;
+  /** The master and its workers (for /proc sampling). */
+  pids(): number[];
   /** Enables or disables the HTTPS server file (as 40-tls-watch.sh does in the image). */
   setHttps(enabled: boolean): void;
 }
@@ -53,7 +84,8 @@ export async function startNginx(dir: string, vars: Record<string, string>, http
       'worker_processes 2;',
       `pid ${dir}/nginx.pid;`,
       `error_log ${dir}/error.log info;`,
-      'events { worker_connections 1024; }',
+      // 1000 concurrent calls through one nginx (the benchmarks) need more than the default.
+      'events { worker_connections 4096; }',
       'http {',
       `  client_body_temp_path ${temp}/body;`,
       `  proxy_temp_path ${temp}/proxy;`,
@@ -91,12 +123,20 @@ export async function startNginx(dir: string, vars: Record<string, string>, http
     accessLog: join(dir, 'access.log'),
     output: () => proc.output() + safeRead(join(dir, 'error.log')),
     setHttps,
+    pids: () => {
+      try {
+        const workers = readFileSync(`/proc/${proc.pid}/task/${proc.pid}/children`, 'utf8').trim().split(/\s+/);
+        return [proc.pid, ...workers.filter(Boolean).map(Number)];
+      } catch {
+        return [proc.pid];
+      }
+    },
     async reload() {
       await execFileAsync('nginx', [...args, '-t', '-q']);
       await execFileAsync('nginx', [...args, '-s', 'reload']);
     },
     async stop() {
-      await stop(proc);
+      await stopProcess(proc);
     },
   };
 }

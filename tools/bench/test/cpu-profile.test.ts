@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatProfiles, summariseProfile } from '../../src/bench/support/cpu-profile';
+import { formatProfiles, summariseProfile } from '../src/support/cpu-profile';
 
 describe('CPU profile summary', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mwva-prof-'));

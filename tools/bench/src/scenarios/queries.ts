@@ -4,11 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vectorCollection } from '@mwva/voice-core';
 import pg from 'pg';
-import { loadEnv } from '../../config/env';
-import { createLogger } from '../../observability/logger';
-import { startServer, type RunningServer } from '../../server';
+import { createEmbedder, createLogger, loadEnv, startServer, type RunningServer } from '@mwva/datasource-server';
 import type { VoiceQueryInput } from '@mwva/contract';
-import { createEmbedder } from '../../voice/embedder';
 
 /** The deployment's embedder: the vectors the server wrote are searched with the model that wrote them. */
 const EMBEDDER = createEmbedder();

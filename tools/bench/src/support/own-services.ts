@@ -4,7 +4,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PORTS, repoPath } from './paths';
-import { spawnChild, stopChild, waitFor, type Child } from './proc';
+import { spawnLogged, stopProcess, waitFor, type Spawned } from '@mwva/testkit';
 import { log } from './report';
 
 const execFileAsync = promisify(execFile);
@@ -74,7 +74,7 @@ export class TcpEndpoint {
  * FerretDB, Chroma and Neo4j. The shared servers of services.sh are never touched.
  */
 export class OwnServices {
-  private readonly children = new Map<string, Child>();
+  private readonly children = new Map<string, Spawned>();
   readonly endpoint = new TcpEndpoint(PORTS.pgPrimary + 2, PORTS.pgPrimary);
 
   constructor(readonly dir: string) {}
@@ -315,11 +315,11 @@ export class OwnServices {
       ],
     };
     const [bin, args] = cmd[name];
-    this.children.set(name, spawnChild(bin, args, env));
+    this.children.set(name, spawnLogged(bin, args, env));
   }
 
   async stop(name: 'redis' | 'ferretdb' | 'chroma' | 'neo4j'): Promise<void> {
-    await stopChild(this.children.get(name), 20_000);
+    await stopProcess(this.children.get(name), 20_000);
   }
 
   async waitUp(name: 'redis' | 'ferretdb' | 'chroma' | 'neo4j'): Promise<void> {
@@ -338,7 +338,7 @@ export class OwnServices {
 
   async stopAll(): Promise<void> {
     await this.endpoint.stop();
-    for (const name of this.children.keys()) await stopChild(this.children.get(name), 20_000);
+    for (const name of this.children.keys()) await stopProcess(this.children.get(name), 20_000);
     await this.pgCrash('replica');
     await this.pgCrash('primary');
   }

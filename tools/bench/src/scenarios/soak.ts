@@ -1,5 +1,5 @@
 import { eventsPresent } from '../support/db';
-import { ProcMonitor } from '../support/proc';
+import { ProcMonitor } from '@mwva/testkit';
 import { storeEnvFromProcess } from '../support/replicas';
 import { bar, emit, log, machine, type BenchResult } from '../support/report';
 import { Stack } from '../support/stack';

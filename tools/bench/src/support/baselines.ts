@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { join } from 'node:path';
-import { spawnChild, stopChild, waitFor, type Child } from './proc';
+import { spawnLogged, stopProcess, waitFor, type Spawned } from '@mwva/testkit';
 
 /**
  * The crypto ceiling: Ed25519 verifications per second on one core (node:crypto verify in a loop
@@ -22,8 +22,8 @@ export function ed25519VerifyRate(seconds = 2): { perSecondOneCore: number; samp
 
 /** The HTTP ceiling: bare node:http servers (support/bare-server.ts) on the given ports. */
 export async function startBareServers(ports: readonly number[]): Promise<{ pids: number[]; stop(): Promise<void> }> {
-  const children: Child[] = ports.map((p) =>
-    spawnChild(process.execPath, [join(__dirname, 'bare-server.js'), String(p)], { PATH: process.env.PATH ?? '' }),
+  const children: Spawned[] = ports.map((p) =>
+    spawnLogged(process.execPath, [join(__dirname, 'bare-server.js'), String(p)], { PATH: process.env.PATH ?? '' }),
   );
   await Promise.all(
     children.map((c, i) =>
@@ -32,6 +32,6 @@ export async function startBareServers(ports: readonly number[]): Promise<{ pids
   );
   return {
     pids: children.map((c) => c.pid),
-    stop: async () => void (await Promise.all(children.map((c) => stopChild(c)))),
+    stop: async () => void (await Promise.all(children.map((c) => stopProcess(c)))),
   };
 }

@@ -1,0 +1,15 @@
+export { spawnLogged, track, stopProcess, freePort, type Spawned } from './process';
+export { waitFor, waitForProcess, sleep } from './wait';
+export { procSample, ProcMonitor } from './proc-stats';
+export {
+  startNginx,
+  localNginxVars,
+  renderTemplate,
+  readTemplate,
+  readAccessLog,
+  TEMPLATES,
+  type LocalNginx,
+  type AccessEntry,
+} from './nginx';
+export { REPO, repoPath } from './paths';
+export { STORE_ENV, storeEnvFromProcess, type StoreEnv } from './store-env';
