@@ -7,9 +7,9 @@
 import Ajv from 'ajv';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import rules from './plugin-json.rules.json';
+import { PLUGIN_JSON_RULES as rules } from './plugin-json.rules';
 
-const ROOT = path.resolve(__dirname, '..', '..');
+const ROOT = path.resolve(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
 const read = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 
