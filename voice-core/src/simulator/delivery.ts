@@ -4,6 +4,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { Rng } from '../util/rng';
 import type { LatencySummary } from './types';
+import { percentiles } from '../util/percentiles';
 
 /** The `data` object of a Telnyx webhook. */
 export interface EventData {
@@ -49,18 +50,9 @@ export function signWebhook(key: KeyObject, timestamp: string, body: string | Bu
   return sign(null, Buffer.concat([Buffer.from(`${timestamp}|`), Buffer.from(body)]), key).toString('base64');
 }
 
+/** The project's one percentile definition (nearest rank), to the hundredth of a millisecond. */
 export function summarize(samples: readonly number[]): LatencySummary {
-  if (samples.length === 0) return { count: 0, p50: 0, p95: 0, p99: 0, max: 0 };
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
-  const round = (n: number): number => Math.round(n * 100) / 100;
-  return {
-    count: sorted.length,
-    p50: round(at(0.5)),
-    p95: round(at(0.95)),
-    p99: round(at(0.99)),
-    max: round(sorted[sorted.length - 1] ?? 0),
-  };
+  return percentiles(samples, 2);
 }
 
 /**

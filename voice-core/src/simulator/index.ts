@@ -3,7 +3,8 @@
  * uses and sends properly signed webhooks, with seeded prospects whose hidden preferences make
  * learning measurable. See README.md in this folder.
  */
-export { createCarrierSimulator, SIM_TIMING } from './simulator';
+export { createCarrierSimulator } from './simulator';
+export { SIM_TIMING } from './timing';
 export { OBJECTION_KINDS, OBJECTION_PHRASINGS, type ObjectionKind } from './corpus';
 export {
   appeal,
