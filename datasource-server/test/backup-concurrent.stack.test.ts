@@ -16,7 +16,7 @@ import {
   startOwnChroma,
   startOwnNeo4j,
   type OwnServer,
-} from '../../voice-core/test/backup/stack-targets';
+} from '@mwva/testkit';
 
 jest.setTimeout(300_000);
 

@@ -18,7 +18,7 @@ import {
   startOwnChroma,
   startOwnNeo4j,
   type OwnServer,
-} from '../../voice-core/test/backup/stack-targets';
+} from '@mwva/testkit';
 
 jest.setTimeout(300_000);
 

@@ -4,11 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { inboundCallId, openStores, simulator, type StoreOptions } from '@mwva/voice-core';
-import { freePort, waitFor } from '@mwva/testkit';
+import { freePort, waitFor, createPostgresDatabase, requireEnv } from '@mwva/testkit';
 import { runCli, type CliRun } from './helpers/process';
 import { WebhookSender } from './helpers/signed-webhooks';
-import { createPostgresDatabase } from '../../voice-core/test/backup/stack-targets';
-import { requireEnv } from '../../voice-core/test/helpers/stack-env';
 
 /**
  * kill -9 under concurrent signed load, again and again. Telnyx redelivers every webhook that

@@ -15,8 +15,7 @@ import { learningGraphContract } from './contracts/learning-graph.contract';
 import { transcriptStoreContract } from './contracts/transcript-store.contract';
 import { vectorStoreContract } from './contracts/vector-store.contract';
 import { makeCall, scope } from './contracts/fixtures';
-import { requireEnv } from './helpers/stack-env';
-import { mongoDatabase } from './backup/stack-targets';
+import { requireEnv, mongoDatabase } from '@mwva/testkit';
 
 /** Opens an adapter once per describe block, instrumented as in production, and closes it after. */
 function withAdapter<T extends StoreAdapter>(open: () => Promise<T>): () => T {

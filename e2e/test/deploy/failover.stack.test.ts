@@ -21,12 +21,13 @@ import {
   waitFor,
   type LocalNginx,
   type Spawned,
+  requireEnv,
 } from '@mwva/testkit';
 import { percentiles } from '@mwva/voice-core';
 import { LoadGenerator } from './support/load';
 import { PORTS, repoPath } from './support/paths';
 import { createTestCa } from './support/test-ca';
-import { ensureTools, requireEnv } from './support/tools';
+import { ensureTools } from './support/tools';
 
 jest.setTimeout(240_000);
 

@@ -12,4 +12,12 @@ export {
   type AccessEntry,
 } from './nginx';
 export { REPO, repoPath } from './paths';
-export { STORE_ENV, storeEnvFromProcess, type StoreEnv } from './store-env';
+export { STORE_ENV, storeEnvFromProcess, requireEnv, type StoreEnv } from './store-env';
+export {
+  createPostgresDatabase,
+  mongoDatabase,
+  startOwnNeo4j,
+  startOwnChroma,
+  backupStackEnv,
+  type OwnServer,
+} from './own-servers';

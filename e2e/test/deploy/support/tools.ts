@@ -13,15 +13,3 @@ export function ensureTools(...names: string[]): string {
     timeout: 600_000,
   }).trim();
 }
-
-/** Environment a stack suite needs from `deploy/local/services.sh up`; missing = a clear failure. */
-export function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    throw new Error(
-      `${name} is not set. Start the real servers and export their URLs first:\n` +
-        '  eval "$(bash deploy/local/services.sh up)" && npm run test:stack',
-    );
-  }
-  return value;
-}

@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import neo4j from 'neo4j-driver';
 import { Client } from 'pg';
-import { spawnLogged, stopProcess, waitForProcess } from '@mwva/testkit';
-import { requireEnv } from '../helpers/stack-env';
+import { REPO } from './paths';
+import { spawnLogged, stopProcess } from './process';
+import { waitForProcess } from './wait';
+import { requireEnv } from './store-env';
 
 /**
  * Isolated places on the real servers for backup round trips, so a wipe never touches what
@@ -15,7 +17,6 @@ import { requireEnv } from '../helpers/stack-env';
  * one database) and our own Chroma, started from the same launchers as deploy/local/services.sh
  * on ports 54xx and stopped afterwards.
  */
-const REPO = resolve(__dirname, '..', '..', '..');
 const SERVICES_DIR = process.env.SERVICES_DIR ?? '/tmp/mwva-services';
 
 function superuser(database = 'postgres'): Client {
