@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { parseIntOption } from '@mwva/datasource-server';
-import { backup, redactCredentials } from '@mwva/voice-core';
+import { redactCredentials } from '@mwva/voice-core';
 import { renderCharts } from './charts/render';
 import { installInterruptHandlers } from './support/cleanup';
 import { log } from './support/report';
+import { benchBackup, type BenchBackupOptions } from './scenarios/backup';
 import { dialScenario } from './scenarios/dial';
 import { failoverScenario } from './scenarios/failover';
 import { queriesScenario } from './scenarios/queries';
@@ -194,9 +195,9 @@ bench
       .default('auto'),
   )
   .option('--dir <dir>', 'work folder (default: a temporary one, removed afterwards)')
-  .action((opts: Omit<backup.BenchBackupOptions, 'progress' | 'log'>) =>
+  .action((opts: Omit<BenchBackupOptions, 'progress' | 'log'>) =>
     run(async () => {
-      const result = await backup.benchBackup({ ...opts, log });
+      const result = await benchBackup({ ...opts, log });
       process.stdout.write(`${JSON.stringify(result)}\n`);
     }),
   );

@@ -27,4 +27,3 @@ export { lastBackupSuccess, recordBackupRun, writeMetricsTextfile, BACKUP_RUNS_T
 export { ContentDigest, canonicalJson } from './digest';
 export type { ProgressEvent, ProgressSink } from './types';
 export type { PostgresMethod } from './postgres';
-export { benchBackup, type BenchBackupOptions, type BenchBackupResult } from './bench';

@@ -7,6 +7,7 @@ export { EmbeddedCallStateStore } from './embedded/call-state-store';
 export { SqlCallStore } from './sql/call-store';
 export { DERIVED_TABLES, ROLLUP_SOURCE_TABLES } from './sql/rollup-levels';
 export type { SqlExecutor, SqlQueryable } from './sql/executor';
+export { CALL_STORE_MIGRATIONS, migrate } from './sql/migrations';
 export { HEALTH_PROBE_TIMEOUT_MS, probeHealth } from './health';
 export { openStores, openEmbeddedStores, bundleStores, type StoreOptions, type StoreAdapters } from './open';
 export * from './native';

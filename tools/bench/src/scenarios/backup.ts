@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { EmbeddedDatabase } from '../stores/embedded/database';
-import type { SqlQueryable } from '../stores/sql/executor';
-import { CALL_STORE_MIGRATIONS, migrate } from '../stores/sql/migrations';
-import { restoreBackup, runBackup, verifyBackup, type BackupTargets } from './engine';
-import type { PostgresMethod } from './postgres';
-import type { ProgressSink } from './types';
+import { backup, CALL_STORE_MIGRATIONS, EmbeddedDatabase, migrate, type SqlQueryable } from '@mwva/voice-core';
+
+type BackupTargets = backup.BackupTargets;
+type PostgresMethod = backup.PostgresMethod;
+type ProgressSink = backup.ProgressSink;
+const { restoreBackup, runBackup, verifyBackup } = backup;
 
 export interface BenchBackupOptions {
   calls: number;
