@@ -39,6 +39,28 @@ cmd_build() {
   build_images
 }
 
+# The data network is `internal` (Docker drops what its containers forward out), but Docker
+# does not filter what they send to the host's own addresses (INPUT): a host service listening
+# on 0.0.0.0 would be reachable from every store container. This host rule closes that; a
+# production host needs the same one (deploy/README.md, "Network isolation").
+DATA_TO_HOST_RULE=mwva-data-to-host
+close_data_to_host() {
+  local id bridge
+  id=$(docker network inspect -f '{{.Id}}' "$(awk '/^name:/ { print $2; exit }' "$STACK_REPO/docker-compose.yml")_data")
+  bridge="br-${id:0:12}"
+  iptables -C INPUT -i "$bridge" -m conntrack --ctstate NEW -m comment --comment "$DATA_TO_HOST_RULE" -j DROP 2> /dev/null ||
+    iptables -I INPUT -i "$bridge" -m conntrack --ctstate NEW -m comment --comment "$DATA_TO_HOST_RULE" -j DROP
+  log "host firewall: new connections from the data network ($bridge) to the host are dropped"
+}
+
+open_data_to_host() {
+  local rule
+  iptables -S INPUT 2> /dev/null | grep -- "--comment $DATA_TO_HOST_RULE" | sed 's/^-A //' | while read -r rule; do
+    # shellcheck disable=SC2086 # the rule's words, as iptables -S printed them
+    iptables -D $rule || true
+  done
+}
+
 cmd_up() {
   local t0
   t0=$(now)
@@ -63,6 +85,7 @@ cmd_up() {
     die "the stack did not become healthy within ${WAIT_SECS}s"
   fi
   log "timing: compose up --wait (every service healthy) $(elapsed "$t1")s"
+  close_data_to_host
   compose ps --format 'table {{.Name}}\t{{.Status}}' >&2
   log "timing: stack up total $(elapsed "$t0")s; https://$STACK_DOMAIN:$STACK_HTTPS_PORT (127.0.0.1)"
 }
@@ -94,6 +117,7 @@ cmd_down() {
   else
     docker compose -p magnificent-voice-agent down -v --remove-orphans -t 20 >&2 || true
   fi
+  open_data_to_host
   docker network prune -f --filter "label=$TEST_LABEL" > /dev/null || true
   docker volume prune -f --filter "label=$TEST_LABEL" > /dev/null || true
   rm -rf "$STACK_STATE"

@@ -129,8 +129,9 @@ describe('network isolation', () => {
     const fromApp = await run('app', [beyond[1]!]);
     expect(fromApp).toEqual([`${beyond[1]![0]}:${beyond[1]![1]} open`]);
 
-    // Recorded, not asserted: Docker 20.10 gives internal networks a default route to their bridge
-    // and does not filter traffic to the host's own addresses (INPUT), only forwarding.
+    // The host's own addresses: Docker filters only forwarding, so stack.sh adds a host INPUT rule
+    // for the data bridge. Listeners on the app, edge and data gateways are closed to the data
+    // network; the app network (no such rule) reaches its own, so the probe works.
     const gateways = await Promise.all(
       [network('app'), network('edge'), network('data')].map(async (n) =>
         (await docker(['network', 'inspect', n, '-f', '{{(index .IPAM.Config 0).Gateway}}'])).trim(),
@@ -161,11 +162,16 @@ describe('network isolation', () => {
         '-c',
         'awk \'NR > 1 && $2 == "00000000" { f = 1 } END { print f ? "default route" : "no default route" }\' /proc/net/route',
       ]);
+      const hostFromData = await run('data', hostTargets);
+      const hostFromApp = await run('app', [hostTargets[0]!]);
       record('isolation-data-network', {
         beyondTheNetwork: fromData.slice(1),
         routeTable: route.trim(),
-        hostListenersFromData: await run('data', hostTargets),
+        hostListenersFromData: hostFromData,
+        hostListenerFromApp: hostFromApp,
       });
+      expect(hostFromData).toEqual(hostTargets.map(([h, p]) => `${h}:${p} closed`));
+      expect(hostFromApp).toEqual([`${hostTargets[0]![0]}:${hostTargets[0]![1]} open`]);
     } finally {
       for (const srv of servers) srv.close();
     }
