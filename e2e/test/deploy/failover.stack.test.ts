@@ -145,12 +145,15 @@ describe('3 API replicas behind nginx: replica failover', () => {
     load.start({ workers: 12, dialsPerSecond: 5 });
 
     await sleep(5_000);
-    // POST /api/calls is not retried once a replica received it (see deploy/nginx), so the kill
-    // falls between two dials; readiness checks and webhooks are in flight all the time.
-    await load.betweenDials();
+    // POST /api/calls is not retried once a replica received it (see deploy/nginx): the kill
+    // falls while no dial is in flight; readiness checks and webhooks are in flight all the time.
+    // Dials resume as soon as the replica is gone and must then all succeed (nginx retries a
+    // dial whose connection was refused).
+    await load.holdDials();
     const killedAt = Date.now();
     replicas[victim]!.child.kill('SIGKILL');
     await replicas[victim]!.exited;
+    load.resumeDials();
 
     await sleep(6_000);
     const restartedAt = Date.now();

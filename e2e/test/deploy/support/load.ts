@@ -26,7 +26,9 @@ export class LoadGenerator {
   private readonly agent: Agent;
   private running = false;
   private loops: Promise<void>[] = [];
-  private dialWaiters: Array<() => void> = [];
+  /** Set while dials are held back; resolved by the dial loop once no dial is in flight. */
+  private dialsHeld: { resolve: () => void; done: Promise<void> } | null = null;
+  private dialsResumed: () => void = () => {};
   readonly result: LoadResult = { total: 0, byKind: {}, failures: [], latenciesMs: [] };
 
   constructor(private readonly target: LoadTarget) {
@@ -39,13 +41,26 @@ export class LoadGenerator {
     this.loops.push(this.dialLoop(opts.dialsPerSecond));
   }
 
-  /** Resolves just after a dial was answered: no dial is in flight for the next ~1/rate s. */
-  betweenDials(): Promise<void> {
-    return new Promise((resolve) => this.dialWaiters.push(resolve));
+  /**
+   * Holds dials back and resolves once none is in flight. A dial is not idempotent, so nginx
+   * rightly never resends one that reached a replica; a replica killed with a dial in flight
+   * fails that dial, whatever the deployment does. Webhooks and readiness checks keep going.
+   */
+  holdDials(): Promise<void> {
+    let resolve = () => {};
+    const done = new Promise<void>((r) => (resolve = r));
+    this.dialsHeld = { resolve, done };
+    return done;
+  }
+
+  resumeDials(): void {
+    this.dialsHeld = null;
+    this.dialsResumed();
   }
 
   async stop(): Promise<LoadResult> {
     this.running = false;
+    this.resumeDials();
     await Promise.all(this.loops);
     this.agent.destroy();
     return this.result;
@@ -60,9 +75,13 @@ export class LoadGenerator {
 
   private async dialLoop(perSecond: number): Promise<void> {
     while (this.running) {
+      if (this.dialsHeld) {
+        this.dialsHeld.resolve();
+        await new Promise<void>((r) => (this.dialsResumed = r));
+        continue;
+      }
       const started = Date.now();
       await this.one('dial');
-      for (const resolve of this.dialWaiters.splice(0)) resolve();
       await new Promise((r) => setTimeout(r, Math.max(0, 1000 / perSecond - (Date.now() - started))));
     }
   }
