@@ -46,6 +46,19 @@ describe('nginx templates', () => {
     expect(topLevel.filter((d) => set.includes(d))).toEqual([]);
   });
 
+  test('probes have their own upstream: a 503 from /readyz never takes a replica out of the traffic upstream', () => {
+    const location = (path: string) => new RegExp(`location = ${path} \\{[\\s\\S]*?\\n    \\}`).exec(rendered)![0];
+    for (const probe of ['/readyz', '/healthz']) {
+      expect(location(probe)).toMatch(/proxy_pass http:\/\/voice_agent_api_probes;/);
+    }
+    expect(location('/telnyx/webhooks')).toMatch(/proxy_pass http:\/\/voice_agent_api;/);
+    expect(location('/api/calls')).toMatch(/proxy_pass http:\/\/voice_agent_api;/);
+    // The same replicas, from the same variable.
+    const servers = (name: string) =>
+      new RegExp(`upstream ${name} \\{[\\s\\S]*?\\n\\}`).exec(rendered)![0].match(/server \S+/g);
+    expect(servers('voice_agent_api_probes')).toEqual(servers('voice_agent_api'));
+  });
+
   test('upstream keep-alive closes before Node (keepAliveTimeout 65 s)', () => {
     const upstream = /upstream voice_agent_api \{[\s\S]*?\n\}/.exec(rendered)![0];
     const seconds = Number(/keepalive_timeout (\d+)s;/.exec(upstream)![1]);
