@@ -1,4 +1,6 @@
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import type { StoreHealth } from '../../ports';
+import { probeHealth } from '../health';
 import type { SqlExecutor, SqlQueryable } from '../sql/executor';
 import { SqlCallStore } from '../sql/call-store';
 import { CALL_STORE_MIGRATIONS, migrate } from '../sql/migrations';
@@ -42,10 +44,10 @@ function executor(pool: Pool): SqlExecutor {
   };
 }
 
-function createPool(url: string, options: PostgresOptions, role: string): Pool {
+function createPool(url: string, options: PostgresOptions, role: string, max = options.poolSize ?? 10): Pool {
   const config: PoolConfig = {
     connectionString: url,
-    max: options.poolSize ?? 10,
+    max,
     statement_timeout: options.statementTimeoutMs ?? 5000,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 3000,
     idleTimeoutMillis: 30_000,
@@ -62,17 +64,22 @@ export class PostgresCallStore extends SqlCallStore {
   private constructor(
     private readonly primary: Pool,
     private readonly replica: Pool | null,
+    /** One connection per server for health probes (see health()). */
+    private readonly probes: Pool[],
   ) {
     const writer = executor(primary);
     super('native', writer, replica ? executor(replica) : writer, async () => {
-      await Promise.all([primary.end(), replica?.end()]);
+      await Promise.all([primary.end(), replica?.end(), ...probes.map((p) => p.end())]);
     });
   }
 
   static async open(options: PostgresOptions): Promise<PostgresCallStore> {
     const primary = createPool(options.url, options, 'primary');
     const replica = options.readReplicaUrl ? createPool(options.readReplicaUrl, options, 'replica') : null;
-    const store = new PostgresCallStore(primary, replica);
+    const probes = [options.url, options.readReplicaUrl]
+      .filter((url): url is string => Boolean(url))
+      .map((url, i) => createPool(url, options, i === 0 ? 'health-primary' : 'health-replica', 1));
+    const store = new PostgresCallStore(primary, replica, probes);
     try {
       await migrate(executor(primary), 'calls', CALL_STORE_MIGRATIONS);
     } catch (err) {
@@ -80,6 +87,15 @@ export class PostgresCallStore extends SqlCallStore {
       throw err;
     }
     return store;
+  }
+
+  /**
+   * Whether each server answers, on connections of its own: a probe queued behind a saturated
+   * traffic pool timed out and reported Postgres down on every replica at once, and nginx then
+   * took them all out of rotation while Postgres was answering.
+   */
+  override health(): Promise<StoreHealth> {
+    return probeHealth(this.store, this.kind, () => Promise.all(this.probes.map((p) => p.query('select 1'))));
   }
 
   /** Which server each path reaches (`pg_is_in_recovery()` is true on a streaming replica). */
