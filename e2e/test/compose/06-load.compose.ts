@@ -7,7 +7,7 @@
  * Asserted: correctness only — every call ends, every acknowledged event is in the inbox. The
  * figures are recorded, never asserted (docs/BENCHMARKS.md).
  */
-import type { CarrierProcess } from '../../../datasource-server/dist/bench/support/carrier';
+import type { CarrierProcess } from '@mwva/bench/dist/support/carrier';
 import { startCarrier } from './support/carrier';
 import { inboxHas, rollupCounts, settledInbox } from './support/inbox';
 import { record } from './support/results';

@@ -6,8 +6,8 @@
  * engine restarts the container, it turns healthy and serves again. Each step is timed; every
  * acknowledged webhook must be in the inbox afterwards.
  */
-import type { CarrierProcess } from '../../../datasource-server/dist/bench/support/carrier';
-import { WebhookLoad } from '../../../datasource-server/dist/bench/support/load';
+import type { CarrierProcess } from '@mwva/bench/dist/support/carrier';
+import { WebhookLoad } from '@mwva/bench/dist/support/load';
 import { carrierSecrets, startCarrier } from './support/carrier';
 import { baseUrl, pebbleRoot } from './support/https';
 import { inboxHas } from './support/inbox';

@@ -7,8 +7,8 @@
  * and afterwards: every call ended, every acknowledged webhook stored, the inbox fully applied,
  * no call counted twice.
  */
-import type { CarrierProcess } from '../../../datasource-server/dist/bench/support/carrier';
-import { WebhookLoad, type SecondPoint } from '../../../datasource-server/dist/bench/support/load';
+import type { CarrierProcess } from '@mwva/bench/dist/support/carrier';
+import { WebhookLoad, type SecondPoint } from '@mwva/bench/dist/support/load';
 import { carrierSecrets, startCarrier } from './support/carrier';
 import { baseUrl, pebbleRoot } from './support/https';
 import { inboxHas, rollupCounts, settledInbox } from './support/inbox';

@@ -8,8 +8,8 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { CarrierProcess } from '../../../../datasource-server/dist/bench/support/carrier';
-import type { Secrets } from '../../../../datasource-server/dist/bench/support/replicas';
+import { CarrierProcess } from '@mwva/bench/dist/support/carrier';
+import type { Secrets } from '@mwva/bench/dist/support/replicas';
 import { baseUrl, pebbleRoot } from './https';
 import { stackEnv, stackInfo } from './stack';
 
