@@ -1,4 +1,4 @@
-export { spawnLogged, track, stopProcess, freePort, type Spawned } from './process';
+export { spawnLogged, stopProcess, freePort, type Spawned } from './process';
 export { waitFor, waitForProcess, sleep } from './wait';
 export { procSample, ProcMonitor } from './proc-stats';
 export {

@@ -15,11 +15,6 @@ const KEEP_CHARS = 200_000;
 /** Spawns a long-running process; stdout and stderr are kept together for error messages. */
 export function spawnLogged(command: string, args: string[], env: NodeJS.ProcessEnv): Spawned {
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  return track(child);
-}
-
-/** The same bookkeeping for a child started some other way (fork, a custom stdio). */
-export function track(child: ChildProcess): Spawned {
   let out = '';
   const keep = (d: Buffer) => {
     out += d.toString();
@@ -27,10 +22,7 @@ export function track(child: ChildProcess): Spawned {
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
-  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, pid: child.pid ?? -1, output: () => out, exited };
 }
 

@@ -1,8 +1,4 @@
-import { join } from 'node:path';
-
-/** Repository root (this file is e2e/test/deploy/support/paths.ts). */
-export const REPO = join(__dirname, '..', '..', '..', '..');
-export const repoPath = (...parts: string[]): string => join(REPO, ...parts);
+export { REPO, repoPath } from '@mwva/testkit';
 
 /** Ports of the deployment tests (this area's range: 5300-5399, 58080, 58443, 14000, 15000). */
 export const PORTS = {

@@ -1,8 +1,6 @@
-import { join } from 'node:path';
+import { repoPath } from '@mwva/testkit';
 
-/** Repository root (this file is tools/bench/{src,dist}/support/paths.{ts,js}). */
-export const REPO = join(__dirname, '..', '..', '..', '..');
-export const repoPath = (...parts: string[]): string => join(REPO, ...parts);
+export { REPO, repoPath } from '@mwva/testkit';
 /** The compiled CLI the replicas run. */
 export const CLI = repoPath('datasource-server/dist/cli/main.js');
 
