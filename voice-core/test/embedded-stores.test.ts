@@ -40,6 +40,22 @@ describe('embedded adapters (PGlite in memory)', () => {
     ]);
   });
 
+  it('shares one probe round among concurrent health checks', async () => {
+    const adapters = await openEmbeddedStores({ dataDir: null });
+    const probe = jest.spyOn(adapters.calls, 'health');
+    const bundle = bundleStores(adapters, new Registry());
+    try {
+      const rounds = await Promise.all(Array.from({ length: 20 }, () => bundle.health()));
+      expect(probe).toHaveBeenCalledTimes(1);
+      expect(rounds.every((r) => r === rounds[0])).toBe(true);
+      // Once that round is over, the next check probes again (no stale answer).
+      await bundle.health();
+      expect(probe).toHaveBeenCalledTimes(2);
+    } finally {
+      await bundle.close();
+    }
+  });
+
   it('records store latency per store and operation', async () => {
     const text = await registry.metrics();
     expect(text).toMatch(/voice_store_duration_seconds_count\{store="postgres",op="upsertCall",result="ok"\} [1-9]/);

@@ -74,6 +74,15 @@ async function track<T extends StoreAdapter>(opened: StoreAdapter[], pending: Pr
 /** Adds metrics to each adapter and the bundle-level health/close. */
 export function bundleStores(adapters: StoreAdapters, registry: Registry): Stores {
   const all: StoreAdapter[] = [adapters.calls, adapters.transcripts, adapters.graph, adapters.vectors, adapters.state];
+  // One probe round at a time per process: /readyz from every load balancer and kubelet, and
+  // each Prometheus scrape, share the round in flight instead of each queueing its own probes
+  // on the stores (a store with a one-connection probe pool would serve them one by one, and
+  // under load the queue outgrows the probe timeout: every replica not ready at once).
+  let probing: Promise<StoreHealth[]> | null = null;
+  const health = (): Promise<StoreHealth[]> =>
+    (probing ??= Promise.all(all.map((a) => a.health())).finally(() => {
+      probing = null;
+    }));
   return {
     calls: instrumentStore(adapters.calls, registry),
     analytics: instrumentStore(adapters.calls.analytics(), registry),
@@ -81,7 +90,7 @@ export function bundleStores(adapters: StoreAdapters, registry: Registry): Store
     graph: instrumentStore(adapters.graph, registry),
     vectors: instrumentStore(adapters.vectors, registry),
     state: instrumentStore(adapters.state, registry),
-    health: (): Promise<StoreHealth[]> => Promise.all(all.map((a) => a.health())),
+    health,
     close: async () => {
       // Close them all even if one fails, then report the first failure.
       const results = await Promise.allSettled(all.map((a) => a.close()));
