@@ -9,7 +9,7 @@
  */
 import type { CarrierProcess } from '@mwva/bench/dist/support/carrier';
 import { startCarrier } from './support/carrier';
-import { inboxHas, rollupCounts, settledInbox } from './support/inbox';
+import { inboxHas, rollupCounts, settledInbox, unexplainedUnapplied } from './support/inbox';
 import { record } from './support/results';
 import { containers, withDockerStats } from './support/stack';
 
@@ -42,6 +42,7 @@ describe(`load: ${CALLS} concurrent simulated calls through nginx (HTTPS) into 3
     const stored = await inboxHas(report.eventIds);
     // The appliers and the recovery sweep catch up; what cannot be applied is counted.
     const inbox = await settledInbox(since, 180_000);
+    const unexplained = await unexplainedUnapplied(since, report.eventIdsByCall);
     const after = await rollupCounts();
     const limits = new Map((await containers()).map((x) => [x.name, x.service]));
     const memory = peaks
@@ -73,6 +74,7 @@ describe(`load: ${CALLS} concurrent simulated calls through nginx (HTTPS) into 3
       memoryPeakVsLimit: memory,
       maxMemoryPercent: Math.max(...memory.map((m) => m.peakPercent)),
       inboxAfterCatchUp: inbox,
+      unappliedUnexplained: unexplained,
     };
     record('load', figures);
 

@@ -70,6 +70,38 @@ export async function unappliedBreakdown(
   return { unapplied, orphanEvents, orphanCalls };
 }
 
+/**
+ * Unapplied events received since `since` that nothing explains. Two things do: the event's call
+ * was never recorded (an orphan, above), or one of its call's carrier events never reached the
+ * inbox (the carrier gave up on it), so what depends on it (a transcription waits for
+ * call.answered) can never apply and waits, then goes to the dead letters. Anything else is a
+ * stored event the product failed to apply. `eventIdsByCall`: the carrier's event ids per call.
+ */
+export async function unexplainedUnapplied(
+  since: Date,
+  eventIdsByCall: readonly string[][],
+): Promise<{ count: number; sample: string[] }> {
+  const out = await psql(
+    [
+      'create temp table carrier_events (call_no int, id text primary key);',
+      'copy carrier_events (call_no, id) from stdin;',
+      ...eventIdsByCall.flatMap((ids, callNo) => ids.map((id) => `${callNo}\t${id}`)),
+      '\\.',
+      'create temp table blocked_calls as select k.call_no from carrier_events k',
+      '  left join call_events e on e.id = k.id where e.id is null group by k.call_no;',
+      'create temp table unexplained as select e.id, e.type, e.attempts, e.last_error from call_events e',
+      `  where e.applied_at is null and e.received_at >= '${since.toISOString()}'`,
+      '    and exists (select 1 from calls c where c.id = e.call_id)',
+      '    and not exists (select 1 from carrier_events k join blocked_calls b using (call_no) where k.id = e.id);',
+      'select count(*) from unexplained;',
+      "select id || ' ' || type || ' attempts=' || attempts || ' ' || coalesce(last_error, '') from unexplained limit 5;",
+      '',
+    ].join('\n'),
+  );
+  const [count, ...sample] = out.split('\n').filter(Boolean);
+  return { count: Number(count), sample };
+}
+
 /** Events received since `since`: waits (bounded) until the unapplied count stops falling for `quietMs`. */
 export async function settledInbox(
   since: Date,

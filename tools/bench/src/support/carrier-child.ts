@@ -22,6 +22,8 @@ export interface CarrierReport {
   stats: simulator.SimulatorStats;
   /** ids of every webhook event the carrier emitted (each must be in call_events once) */
   eventIds: string[];
+  /** the same ids, one list per call (an event the carrier gave up on blocks its call's later ones) */
+  eventIdsByCall: string[][];
   /** outbound calls: destination and when the dial request reached the carrier (epoch ms) */
   dials: Array<{ to: string; at: number }>;
   ended: number;
@@ -108,6 +110,7 @@ async function main(): Promise<void> {
             report: {
               stats: sim.stats(),
               eventIds: calls.flatMap((c) => c.webhooks.map((w) => w.id)),
+              eventIdsByCall: calls.map((c) => c.webhooks.map((w) => w.id)),
               dials: calls
                 .filter((c) => c.direction === 'outbound')
                 .map((c) => ({ to: c.to, at: Date.parse(c.startedAt) })),
