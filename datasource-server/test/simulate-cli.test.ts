@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitFor } from '@mwva/testkit';
+import { openEmbeddedStores } from '@mwva/voice-core';
 import { runCli, type CliRun } from './helpers/process';
 
 interface Summary {
@@ -22,6 +23,23 @@ function lastJsonLine(output: string): Summary {
     .find((l) => l.startsWith('{'));
   if (!line) throw new Error(`no JSON summary in:\n${output}`);
   return JSON.parse(line) as Summary;
+}
+
+/** Each call's outcome in a data directory, by who it was with (the same prospects in every run of a seed). */
+async function outcomesByCall(dataDir: string): Promise<Record<string, string | null>> {
+  const adapters = await openEmbeddedStores({ dataDir: join(dataDir, 'pglite') });
+  try {
+    const calls = await adapters.calls.listCalls({
+      from: new Date(Date.now() - 3_600_000).toISOString(),
+      to: new Date(Date.now() + 60_000).toISOString(),
+      limit: 1000,
+    });
+    return Object.fromEntries(
+      calls.map((c) => [`${c.direction}:${c.direction === 'inbound' ? c.from : c.to}`, c.outcome ?? null]),
+    );
+  } finally {
+    await Promise.all(Object.values(adapters).map((a) => a.close()));
+  }
 }
 
 /** `voice-agent simulate` as users run it: embedded, and against a running server (--target). */
@@ -63,7 +81,29 @@ describe('voice-agent simulate (process)', () => {
     };
     const calls = manifest.sections.flatMap((x) => x.datasets).find((d) => d.name === 'calls');
     expect(calls?.records).toBe(8);
-  }, 120_000);
+
+    // A second run in the same directory reports its own calls, not the 8 kept from the first.
+    const again = runCli(['simulate', '--calls', '3', '--concurrency', '3', '--json', '--data-dir', dataDir], {});
+    runs.push(again);
+    expect(await again.exited).toBe(0);
+    const second = lastJsonLine(again.output());
+    expect(second).toMatchObject({ calls: 3, completed: 3, errors: { total: 0 } });
+    expect(Object.values(second.outcomes).reduce((a, b) => a + b, 0)).toBe(3);
+  }, 180_000);
+
+  it('reproduces its outcomes call by call with the same --seed, while two runs share the cores', async () => {
+    // Both runs at once on the same cores: their timings differ, their outcomes must not.
+    const args = ['simulate', '--calls', '12', '--concurrency', '4', '--seed', '11', '--json'];
+    const dataDirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'mwva-sim-seed-')));
+    dirs.push(...dataDirs);
+    const sims = dataDirs.map((dir) => runCli([...args, '--data-dir', dir], {}));
+    runs.push(...sims);
+    expect(await Promise.all(sims.map((r) => r.exited))).toEqual([0, 0]);
+    const [a, b] = await Promise.all(dataDirs.map(outcomesByCall));
+    expect(Object.keys(a!)).toHaveLength(12);
+    expect(b).toEqual(a);
+    expect(lastJsonLine(sims[1]!.output()).outcomes).toEqual(lastJsonLine(sims[0]!.output()).outcomes);
+  }, 180_000);
 
   it('prints its summary on stdout', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'mwva-sim-'));

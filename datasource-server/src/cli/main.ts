@@ -53,9 +53,9 @@ program
   )
   .option(
     '--time-scale <x>',
-    'real seconds per simulated second (1 = real time; 0.05 = twenty times faster)',
+    'real seconds per simulated second (1 = real time; 0.03 = about thirty times faster)',
     parseScaleOption('time-scale'),
-    0.05,
+    0.03,
   )
   .option('--real-time', 'calls last as long as real ones (--time-scale 1; what load tests need)', false)
   .option('--data-dir <dir>', 'keep the embedded stores here (default: DATA_DIR, else ./data)')

@@ -1,6 +1,6 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { inboundCallId, simulator, type CallRecord } from '@mwva/voice-core';
+import { inboundCallId, simulator, ThompsonSamplingChooser, type CallRecord } from '@mwva/voice-core';
 import type { Histogram } from 'prom-client';
 import { loadEnv } from '../config/env';
 import { createLogger } from '../observability/logger';
@@ -101,9 +101,13 @@ async function simulateEmbedded(options: SimulateCliOptions): Promise<SimulateSu
   });
   let finalized = 0;
   const started = performance.now();
+  // The data directory keeps earlier runs' calls (--data-dir): the summary counts this run's.
+  const startedAt = new Date(Date.now() - 1_000).toISOString();
   // Logs to stderr: stdout carries the summary.
   const server = await startServer(env, createLogger(env.LOG_LEVEL, process.stderr), {
     trickle: false,
+    // Each choice is drawn from (seed, call, turn): see nextWave below.
+    chooser: new ThompsonSamplingChooser({ seed: options.seed }),
     simulator: {
       seed: options.seed,
       timeScale: options.timeScale,
@@ -128,11 +132,18 @@ async function simulateEmbedded(options: SimulateCliOptions): Promise<SimulateSu
           .enqueue({ to: numberFor(i), from: server.voice.defaultFrom!, persona: null, campaign: 'simulate' })
           .then(() => undefined),
       done: () => finalized,
+      // Reproducible with concurrency: the calls run in waves of --concurrency, and every call of
+      // a wave chooses from the learning as it stood when the wave began (all earlier waves
+      // credited). Within a wave, which call finishes first no longer changes anyone's choices.
+      nextWave: async () => {
+        await server.voice.engine.idle();
+        await server.voice.agent.pinLearning();
+      },
     });
     await carrier.waitForIdle(60_000).catch(() => undefined);
     await server.voice.engine.idle();
     const ours = await server.stores.calls.listCalls({
-      from: new Date(Date.now() - 86_400_000).toISOString(),
+      from: startedAt,
       to: new Date(Date.now() + 60_000).toISOString(),
       limit: options.calls * 2,
     });
@@ -233,27 +244,42 @@ async function simulateAgainstTarget(options: SimulateCliOptions): Promise<Simul
   }
 }
 
-/** Starts calls while fewer than `concurrency` are unfinished, until `calls` were started and finished. */
-async function drive(
-  options: SimulateCliOptions,
-  io: { placeInbound: () => Promise<void>; placeOutbound: (i: number) => Promise<void>; done: () => number },
-): Promise<void> {
+interface DriveIo {
+  placeInbound: () => Promise<void>;
+  placeOutbound: (i: number) => Promise<void>;
+  /** Calls finished so far. */
+  done: () => number;
+  /** Given: calls start in waves of `concurrency`, each after the one before finished and this resolved. */
+  nextWave?: () => Promise<void>;
+}
+
+/**
+ * Starts calls at most `startRate` per second until `calls` were started and finished: as slots
+ * free up (at most `concurrency` unfinished), or in waves of `concurrency` when io.nextWave is given.
+ */
+async function drive(options: SimulateCliOptions, io: DriveIo): Promise<void> {
   const progress = progressLine('simulate');
   const deadline = Date.now() + options.timeoutS * 1000;
   const tickMs = 50;
   const perTick = options.startRate > 0 ? Math.max(1, Math.round((options.startRate * tickMs) / 1000)) : 200;
   let started = 0;
+  let waveEnd = 0;
   let outboundDebt = 0;
+  const place = (i: number) => {
+    // Spread outbound calls evenly: each call adds the ratio, a whole unit makes it outbound.
+    outboundDebt += options.outboundRatio;
+    const outbound = outboundDebt >= 1;
+    if (outbound) outboundDebt -= 1;
+    return outbound ? io.placeOutbound(i) : io.placeInbound();
+  };
   while (io.done() < options.calls && Date.now() < deadline) {
-    const burst: Promise<void>[] = [];
-    while (started < options.calls && started - io.done() < options.concurrency && burst.length < perTick) {
-      // Spread outbound calls evenly: each call adds the ratio, a whole unit makes it outbound.
-      outboundDebt += options.outboundRatio;
-      const outbound = outboundDebt >= 1;
-      if (outbound) outboundDebt -= 1;
-      burst.push(outbound ? io.placeOutbound(started) : io.placeInbound());
-      started += 1;
+    if (io.nextWave && started === waveEnd && io.done() >= started) {
+      await io.nextWave();
+      waveEnd = Math.min(options.calls, started + options.concurrency);
     }
+    const limit = io.nextWave ? waveEnd : Math.min(options.calls, io.done() + options.concurrency);
+    const burst: Promise<void>[] = [];
+    while (started < limit && burst.length < perTick) burst.push(place(started++));
     await Promise.all(burst);
     progress.update(io.done(), options.calls, `(${started - io.done()} in progress)`);
     await new Promise((r) => setTimeout(r, tickMs));

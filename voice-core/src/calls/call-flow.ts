@@ -1,5 +1,5 @@
 import type { CallEvent, CallRecord, TranscriptTurn } from '../domain';
-import type { Agent, AgentLine } from '../conversation/agent';
+import type { Agent, AgentLine, ConversationContext } from '../conversation/agent';
 import { readCallPayload, type CallPayload } from '../telnyx/webhook-event';
 import { APPLIED_MEMORY, freshCall, heardUtterance, outcomeOf, type LiveCall } from './live-call';
 
@@ -239,12 +239,17 @@ export class CallFlow {
     return plan(next, { persistRecord: true, settle: next.hangupSeen });
   }
 
-  private context(call: LiveCall) {
-    return { objectionsHeard: call.objectionsHeard, prospectTurns: call.prospectTurns };
+  private context(call: LiveCall): ConversationContext {
+    const { direction, from, to } = call.record;
+    return {
+      objectionsHeard: call.objectionsHeard,
+      prospectTurns: call.prospectTurns,
+      callKey: `${direction}:${direction === 'inbound' ? from : to}`,
+    };
   }
 
   private async startConversation(call: LiveCall): Promise<Plan> {
-    const line = await this.agent.line('opening');
+    const line = await this.agent.line('opening', this.context(call));
     const next: LiveCall = {
       ...call,
       phase: 'conversing',

@@ -42,6 +42,8 @@ export interface ConversationContext {
   objectionsHeard: number;
   /** Prospect turns before this one (0: this is the reply to our opening). */
   prospectTurns: number;
+  /** Who the call is with (direction and remote number): names its draws for a reproducible chooser. */
+  callKey?: string;
 }
 
 export interface AgentOptions {
@@ -59,6 +61,8 @@ export class Agent {
   private readonly armsCache = new Map<string, { arms: ArmStats[]; until: number }>();
   private readonly texts: Map<string, string>;
   private readonly armsCacheMs: number;
+  /** Set by pinLearning(): every choice reads this snapshot until the next pinLearning(). */
+  private pinned: Map<string, ArmStats[]> | null = null;
 
   constructor(
     readonly playbook: Playbook,
@@ -93,8 +97,8 @@ export class Agent {
   }
 
   /** A line for a conversation step: learned for opening/discovery, fixed otherwise. */
-  async line(slot: LineSlot): Promise<AgentLine> {
-    if (slot === 'opening' || slot === 'discovery') return this.choose(slot);
+  async line(slot: LineSlot, context?: ConversationContext): Promise<AgentLine> {
+    if (slot === 'opening' || slot === 'discovery') return this.choose(slot, context);
     const first = this.playbook.lines[slot][0]!;
     return { text: first.text, responseId: first.id, decisionPoint: null };
   }
@@ -128,13 +132,13 @@ export class Agent {
     if (!intent) return reply(await this.line('fallback'));
     switch (intent.kind) {
       case 'objection':
-        return reply(await this.choose(intent.intentId));
+        return reply(await this.choose(intent.intentId, context));
       case 'greeting':
-        return reply(await this.line('discovery'));
+        return reply(await this.line('discovery', context));
       case 'agree':
         return reply(await this.line('closing'), 'converted', true);
       case 'decline':
-        return reply(await this.choose(DECLINE_HANDLED_AS), 'not_converted');
+        return reply(await this.choose(DECLINE_HANDLED_AS, context), 'not_converted');
     }
   }
 
@@ -147,13 +151,26 @@ export class Agent {
     return { stance: stanceOf(intent), intent, embedding: understanding.embedding };
   }
 
-  /** Forget cached statistics, e.g. after crediting a call. */
+  /** Forget cached statistics, e.g. after crediting a call (a pinned snapshot stays). */
   invalidate(decisionPoint?: string): void {
     if (decisionPoint) this.armsCache.delete(decisionPoint);
     else this.armsCache.clear();
   }
 
+  /**
+   * Reads every decision point's statistics now and chooses from that snapshot until the next
+   * call. A seeded simulation pins between waves of calls: what a call learns then reaches the
+   * next wave, never a call of its own wave at a moment that depends on timing.
+   */
+  async pinLearning(): Promise<void> {
+    const points = decisionPoints(this.playbook).map((p) => p.id);
+    const arms = await Promise.all(points.map((id) => this.graph.getArms(id)));
+    this.pinned = new Map(points.map((id, i) => [id, arms[i]!]));
+  }
+
   async arms(decisionPoint: string): Promise<ArmStats[]> {
+    const pinned = this.pinned?.get(decisionPoint);
+    if (pinned) return pinned;
     const cached = this.armsCache.get(decisionPoint);
     if (cached && cached.until > Date.now()) return cached.arms;
     const arms = await this.graph.getArms(decisionPoint);
@@ -161,10 +178,12 @@ export class Agent {
     return arms;
   }
 
-  private async choose(decisionPoint: string): Promise<AgentLine> {
+  private async choose(decisionPoint: string, context?: ConversationContext): Promise<AgentLine> {
     const arms = await this.arms(decisionPoint);
     if (arms.length === 0) throw new Error(`no candidates for "${decisionPoint}": run \`voice-agent seed\``);
-    const responseId = this.chooser.choose(decisionPoint, arms);
+    // One choice per decision point and prospect turn in a call: the key names it uniquely.
+    const drawKey = context?.callKey && `${context.callKey}|${decisionPoint}|${context.prospectTurns}`;
+    const responseId = this.chooser.choose(decisionPoint, arms, drawKey || undefined);
     return { text: this.texts.get(responseId) ?? responseId, responseId, decisionPoint };
   }
 }

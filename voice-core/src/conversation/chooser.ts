@@ -7,7 +7,11 @@ import { Rng } from '../util/rng';
  */
 export interface ResponseChooser {
   readonly name: string;
-  choose(decisionPoint: string, arms: readonly ArmStats[]): string;
+  /**
+   * `drawKey` names this draw (the call, the decision point, the turn). Only a reproducible
+   * chooser uses it: it draws from the key alone, not from a stream shared by every call.
+   */
+  choose(decisionPoint: string, arms: readonly ArmStats[], drawKey?: string): string;
 }
 
 /** The fixed playbook: always the first candidate (by id). No learning. */
@@ -34,13 +38,19 @@ export class UniformRandomChooser implements ResponseChooser {
  */
 export class ThompsonSamplingChooser implements ResponseChooser {
   readonly name = 'thompson';
-  constructor(private readonly rng: Rng = new Rng('thompson', Date.now())) {}
+  /**
+   * An Rng: every draw comes from that one stream (the live server). `{ seed }`: each draw comes
+   * from (seed, drawKey) alone, so the same calls make the same choices however their turns
+   * interleave with other calls' (a seeded simulation reproduces its outcomes).
+   */
+  constructor(private readonly source: Rng | { seed: number } = new Rng('thompson', Date.now())) {}
 
-  choose(_point: string, arms: readonly ArmStats[]): string {
+  choose(_point: string, arms: readonly ArmStats[], drawKey = ''): string {
+    const rng = this.source instanceof Rng ? this.source : new Rng('thompson', this.source.seed, drawKey);
     let best: ArmStats | undefined;
     let bestDraw = -1;
     for (const arm of nonEmpty(arms)) {
-      const draw = sampleBeta(this.rng, 1 + arm.wins, 1 + Math.max(0, arm.trials - arm.wins));
+      const draw = sampleBeta(rng, 1 + arm.wins, 1 + Math.max(0, arm.trials - arm.wins));
       if (draw > bestDraw) {
         best = arm;
         bestDraw = draw;

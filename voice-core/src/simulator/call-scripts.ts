@@ -87,7 +87,12 @@ export class CallScripts {
     }
     await timers.waitUntil(agentQuiet, SIM_TIMING.silenceMs * 2);
     await timers.sleep(this.reaction(call));
+    const beforeOpening = call.speaks.length;
     await this.say(call, p.opening, 'opening');
+    // A person waits for the answer to what they said before raising an objection. Without this
+    // wait, a reply slower than the reaction time arrived after the objection and was taken as its
+    // answer: outcomes then depended on how fast the agent happened to be.
+    await timers.waitUntil(() => call.speaks.length > beforeOpening, SIM_TIMING.silenceMs);
     for (let i = 0; i < p.objections.length; i++) {
       const kind = p.objections[i]!;
       const line = p.objectionLines[i]!;

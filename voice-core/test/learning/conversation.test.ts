@@ -82,6 +82,23 @@ describe('Thompson sampling', () => {
     expect(picks.filter((p) => p === 'new').length).toBeGreaterThan(200);
   });
 
+  it('with a seed, draws from the draw key alone: the same keys choose the same, in any order', () => {
+    const arms = ['a', 'b', 'c', 'd'].map((id) => arm(id, 0, 0));
+    const keys = Array.from({ length: 200 }, (_, i) => `outbound:+1555${i}|price|1`);
+    const inOrder = new ThompsonSamplingChooser({ seed: 7 });
+    const reversed = new ThompsonSamplingChooser({ seed: 7 });
+    const forward = keys.map((k) => inOrder.choose('price', arms, k));
+    const backward = [...keys]
+      .reverse()
+      .map((k) => reversed.choose('price', arms, k))
+      .reverse();
+    expect(backward).toEqual(forward);
+    // Still a draw: the keys do not all choose alike, and another seed chooses otherwise.
+    expect(new Set(forward).size).toBe(4);
+    const otherSeed = new ThompsonSamplingChooser({ seed: 8 });
+    expect(keys.map((k) => otherSeed.choose('price', arms, k))).not.toEqual(forward);
+  });
+
   it('the fixed and random choosers behave as named', () => {
     const arms = [arm('b', 0, 0), arm('a', 5, 5)];
     expect(new FirstCandidateChooser().choose('price', arms)).toBe('b');
@@ -147,6 +164,25 @@ describe('the agent (embedded stores)', () => {
     const no = await agent.reply("no, we'll pass on this one", { objectionsHeard: 2, prospectTurns: 3 });
     expect(no).toMatchObject({ verdict: 'not_converted', closes: false });
     expect(no.line.decisionPoint).toBe('not_interested');
+  });
+
+  it('chooses from pinned learning until pinned again, whatever is credited meanwhile', async () => {
+    const pinnedAgent = new Agent(
+      loadPlaybook(),
+      stores.graph,
+      stores.vectors,
+      new HashedNgramEmbedder(),
+      new ThompsonSamplingChooser({ seed: 1 }),
+    );
+    await pinnedAgent.pinLearning();
+    const before = await pinnedAgent.arms('price');
+    const [first] = before;
+    await stores.graph.credit('pin-test-call', [{ objectionId: 'price', responseId: first!.responseId }], true);
+    pinnedAgent.invalidate('price');
+    expect(await pinnedAgent.arms('price')).toEqual(before);
+    await pinnedAgent.pinLearning();
+    const after = (await pinnedAgent.arms('price')).find((a) => a.responseId === first!.responseId);
+    expect(after).toMatchObject({ wins: first!.wins + 1, trials: first!.trials + 1 });
   });
 
   it('does not read a yes or no into the reply to its opening line', async () => {
