@@ -3,7 +3,7 @@
 # Build from the repository root:  docker build -f deploy/docker/api.Dockerfile -t mwva/voice-agent-api .
 # Stages: build (all deps, tsc -b) -> prod-deps (production deps of the two workspaces only) -> runtime.
 
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src

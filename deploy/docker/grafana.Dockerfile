@@ -13,7 +13,7 @@
 # reads the same paths.
 
 ARG GRAFANA_IMAGE=grafana/grafana:12.4.10
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 # The app plugin (with its nested data source and panel), built by the create-plugin toolchain.
 FROM ${NODE_IMAGE} AS plugin-build

@@ -3,7 +3,7 @@
 # built once; the compose file runs `npm test` and `npm run test:stack` against the stores
 # of the stack (containers instead of deploy/local processes).
 
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /src

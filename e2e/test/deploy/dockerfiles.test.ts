@@ -14,6 +14,12 @@ describe('Dockerfiles (deploy/docker)', () => {
     expect(lintDockerfile(readFileSync(`${dir}/${file}`, 'utf8'))).toEqual([]);
   });
 
+  test.each(files)('%s: the Node base defaults to .nvmrc’s release (the one place the version is written)', (file) => {
+    const nvmrc = readFileSync(repoPath('.nvmrc'), 'utf8').trim().replace(/^v/, '');
+    const text = readFileSync(`${dir}/${file}`, 'utf8');
+    expect(text.match(/^ARG NODE_IMAGE=(.*)$/m)?.[1]).toBe(`node:${nvmrc}-bookworm-slim`);
+  });
+
   test('the API image is multi-stage and installs production dependencies only', () => {
     const text = readFileSync(`${dir}/api.Dockerfile`, 'utf8');
     expect(text.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(3);
