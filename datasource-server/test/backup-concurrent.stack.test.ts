@@ -42,8 +42,8 @@ describe('backup under concurrent writes (real servers)', () => {
     const settled = await Promise.allSettled([
       createPostgresDatabase('voice_backup_live').then((x) => (source = x)),
       createPostgresDatabase('voice_backup_live').then((x) => (target = x)),
-      startOwnNeo4j(54688).then((x) => (ownNeo4j = x)),
-      startOwnChroma(54801).then((x) => (ownChroma = x)),
+      startOwnNeo4j().then((x) => (ownNeo4j = x)),
+      startOwnChroma().then((x) => (ownChroma = x)),
     ]);
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;

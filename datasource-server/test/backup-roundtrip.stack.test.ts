@@ -88,8 +88,8 @@ describe('backup round trip on the real servers (Postgres, FerretDB, Neo4j, Chro
     // Each one is kept as soon as it exists, so afterAll stops whatever did start.
     const settled = await Promise.allSettled([
       createPostgresDatabase('voice_backup_test').then((x) => (pg = x)),
-      startOwnNeo4j(54687).then((x) => (ownNeo4j = x)),
-      startOwnChroma(54800).then((x) => (ownChroma = x)),
+      startOwnNeo4j().then((x) => (ownNeo4j = x)),
+      startOwnChroma().then((x) => (ownChroma = x)),
     ]);
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;

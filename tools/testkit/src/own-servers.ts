@@ -6,7 +6,7 @@ import { MongoClient } from 'mongodb';
 import neo4j from 'neo4j-driver';
 import { Client } from 'pg';
 import { REPO } from './paths';
-import { spawnLogged, stopProcess } from './process';
+import { freePort, spawnLogged, stopProcess } from './process';
 import { waitForProcess } from './wait';
 import { requireEnv } from './store-env';
 
@@ -81,8 +81,13 @@ export interface OwnServer {
   stop(): Promise<void>;
 }
 
-/** Neo4j Community 5 from deploy/local/neo4j (built by services.sh), Bolt on 127.0.0.1:`port`. */
-export async function startOwnNeo4j(port: number): Promise<OwnServer> {
+/**
+ * Neo4j Community 5 from deploy/local/neo4j (built by services.sh), Bolt on 127.0.0.1:`port`.
+ * The port defaults to a free one: a fixed one in the ephemeral range (32768–60999) is taken now
+ * and then by an outgoing connection of a busy suite.
+ */
+export async function startOwnNeo4j(port?: number): Promise<OwnServer> {
+  port ??= await freePort();
   const dir = join(REPO, 'deploy', 'local', 'neo4j', 'target');
   let classpath: string;
   try {
@@ -133,8 +138,9 @@ export async function startOwnNeo4j(port: number): Promise<OwnServer> {
   return { url, stop };
 }
 
-/** Chroma from deploy/local/chroma (npm `chromadb` CLI), on 127.0.0.1:`port`. */
-export async function startOwnChroma(port: number): Promise<OwnServer> {
+/** Chroma from deploy/local/chroma (npm `chromadb` CLI), on 127.0.0.1:`port` (default: a free one, as above). */
+export async function startOwnChroma(port?: number): Promise<OwnServer> {
+  port ??= await freePort();
   const cli = join(REPO, 'deploy', 'local', 'chroma', 'node_modules', 'chromadb', 'dist', 'cli.mjs');
   const path = mkdtempSync(join(tmpdir(), 'mwva-backup-chroma-'));
   const server = spawnLogged(
