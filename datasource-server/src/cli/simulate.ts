@@ -331,10 +331,11 @@ function numberFor(i: number): string {
   return `+1555${String(3000000 + i).slice(-7)}`;
 }
 
+/** Counts by key, keys in sorted order: two runs with the same seed then print the same line. */
 function countBy<T>(items: T[], key: (item: T) => string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const item of items) out[key(item)] = (out[key(item)] ?? 0) + 1;
-  return out;
+  const out = new Map<string, number>();
+  for (const item of items) out.set(key(item), (out.get(key(item)) ?? 0) + 1);
+  return Object.fromEntries([...out].sort(([a], [b]) => a.localeCompare(b)));
 }
 
 function round(x: number): number {
