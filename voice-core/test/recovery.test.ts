@@ -142,4 +142,48 @@ describe('the recovery sweep: paging and dead letters', () => {
     expect(await h.stores.calls.listPendingEventIds(call.id)).toEqual([]);
     expect(sweeps.every((n) => n <= 200)).toBe(true);
   }, 120_000);
+
+  it('applies a late transcription for the record without speaking a reply nobody waits for, several calls at once', async () => {
+    const s = scope();
+    const sweeper = new RecoverySweeper(
+      { stores: h.stores, engine: h.engine, logger: pino({ level: 'silent' }) },
+      { concurrency: 3 },
+    );
+    const calls = ['a', 'b', 'c', 'd', 'e'].map((name) =>
+      makeCall(s, `late-${name}`, { status: 'answered', endedAt: null, outcome: null }),
+    );
+    const transcriptions = [];
+    for (const call of calls) {
+      await h.stores.calls.upsertCall(call);
+      await h.stores.state.compareAndSet(call.id, toJson(freshCall(call, 'conversing', false)), 0, 3600);
+      // Two turns per call: the second may only apply after the first (one turn sequence per call).
+      for (const [i, words] of ['that is too expensive', 'we already have a vendor'].entries()) {
+        transcriptions.push({
+          id: s.id(`${call.id}-words-${i}`),
+          callId: call.id,
+          type: 'call.transcription',
+          occurredAt: s.at(10 + i),
+          payload: {
+            call_control_id: call.callControlId,
+            transcription_data: { transcript: words, is_final: true, confidence: 0.9 },
+          },
+        });
+      }
+    }
+    await h.stores.calls.appendEvents(transcriptions);
+    const spokenBefore = h.carrier.sent.filter((c) => c.command === 'speak').length;
+
+    expect((await sweeper.sweep(Date.now() + 120_000)).reapplied).toBeGreaterThanOrEqual(transcriptions.length);
+    await h.engine.idle();
+
+    for (const call of calls) {
+      expect(await h.stores.calls.listPendingEventIds(call.id)).toEqual([]);
+      const turns = await h.stores.transcripts.getTranscript(call.id);
+      expect(turns.filter((t) => t.speaker === 'prospect').map((t) => t.text)).toEqual([
+        'that is too expensive',
+        'we already have a vendor',
+      ]);
+    }
+    expect(h.carrier.sent.filter((c) => c.command === 'speak').length).toBe(spokenBefore);
+  }, 60_000);
 });

@@ -455,6 +455,13 @@ export class CallEngine {
     if (!id || plan.commands.length === 0) return;
     const clientState = encodeClientState({ callId: plan.next.record.id });
     for (const [index, command] of plan.commands.entries()) {
+      if (command.kind === 'speak' && receivedAt === null) {
+        // Re-applied by the recovery sweep, long after it happened: the prospect has re-prompted
+        // or hung up, so a reply now would answer nothing (the turn stays in the transcript). With
+        // a slow or unreachable carrier each such speak also held the sweep for seconds.
+        logger.debug({ callId: plan.next.record.id, eventId: event.id }, 'late reply not spoken');
+        continue;
+      }
       const opts = { commandId: commandIdFor(event.id, index), clientState };
       try {
         switch (command.kind) {

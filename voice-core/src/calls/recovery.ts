@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { InboxEvent } from '../domain';
 import type { Stores } from '../ports';
 import type { CallEngine } from './engine';
 
@@ -13,6 +14,11 @@ export interface RecoveryOptions {
   maxEventsPerSweep?: number;
   /** Failed attempts after which an event is set aside as a dead letter (the sweep stops retrying it). */
   deadLetterAfterAttempts?: number;
+  /**
+   * Events re-applied at once (each call's own events still in inbox order: the engine queues
+   * them per call). One at a time, a backlog of thousands took minutes and starved newer events.
+   */
+  concurrency?: number;
   /**
    * How often expired raw webhook bodies are purged. They live for days, so there is no hurry,
    * and on a document store without a usable index (FerretDB on SQLite) every purge scans the
@@ -49,6 +55,7 @@ export class RecoverySweeper {
       pageSize: options.pageSize ?? 500,
       maxEventsPerSweep: options.maxEventsPerSweep ?? 2000,
       deadLetterAfterAttempts: options.deadLetterAfterAttempts ?? 10,
+      concurrency: options.concurrency ?? 8,
     };
   }
 
@@ -103,31 +110,50 @@ export class RecoverySweeper {
    * fails `deadLetterAfterAttempts` times is set aside as a dead letter.
    */
   private async reapplyUnapplied(now: number): Promise<{ reapplied: number; deadLettered: number }> {
-    const { stores, engine, logger } = this.deps;
     const before = new Date(now - this.options.unappliedAfterMs).toISOString();
     let reapplied = 0;
     let deadLettered = 0;
     while (reapplied < this.options.maxEventsPerSweep && !this.stopping) {
       const limit = Math.min(this.options.pageSize, this.options.maxEventsPerSweep - reapplied);
-      const page = await stores.calls.listUnappliedEvents({ before, afterSeq: this.cursor, limit });
+      const page = await this.deps.stores.calls.listUnappliedEvents({ before, afterSeq: this.cursor, limit });
+      const inFlight = new Set<Promise<void>>();
+      let failure: unknown = null;
       for (const event of page) {
-        if (this.stopping) break; // what is left stays in the inbox for the next sweep, anywhere
+        if (this.stopping || failure !== null) break; // what is left stays in the inbox for the next sweep
         this.cursor = event.seq;
         reapplied += 1;
-        const result = await engine.reapply(event);
-        if (result.status !== 'deferred' && result.status !== 'failed') continue;
-        const attempts = await stores.calls.recordApplyFailure(event.id, result.error);
-        if (attempts < this.options.deadLetterAfterAttempts) continue;
-        await stores.calls.moveToDeadLetters(event.id, `not applied after ${attempts} attempts: ${result.error}`);
-        logger.error({ eventId: event.id, callId: event.callId, type: event.type, attempts }, 'event dead-lettered');
-        deadLettered += 1;
+        // Started in inbox order: the engine queues each call's events in the order they arrive.
+        const task: Promise<void> = this.reapplyOne(event)
+          .then((dead) => {
+            if (dead) deadLettered += 1;
+          })
+          .catch((err: unknown) => {
+            failure ??= err; // the sweep fails as a whole once the started events have settled
+          })
+          .finally(() => inFlight.delete(task));
+        inFlight.add(task);
+        if (inFlight.size >= this.options.concurrency) await Promise.race(inFlight);
       }
+      await Promise.all(inFlight);
+      if (failure !== null) throw failure;
       if (page.length < limit) {
         this.cursor = 0; // reached the end: the next sweep starts from the oldest again
         break;
       }
     }
     return { reapplied, deadLettered };
+  }
+
+  /** Applies one stored event again; true when it was set aside as a dead letter. */
+  private async reapplyOne(event: InboxEvent): Promise<boolean> {
+    const { stores, engine, logger } = this.deps;
+    const result = await engine.reapply(event);
+    if (result.status !== 'deferred' && result.status !== 'failed') return false;
+    const attempts = await stores.calls.recordApplyFailure(event.id, result.error);
+    if (attempts < this.options.deadLetterAfterAttempts) return false;
+    await stores.calls.moveToDeadLetters(event.id, `not applied after ${attempts} attempts: ${result.error}`);
+    logger.error({ eventId: event.id, callId: event.callId, type: event.type, attempts }, 'event dead-lettered');
+    return true;
   }
 
   /** Without this a leaked slot would lower the dialer's capacity until Redis is flushed. */
