@@ -158,8 +158,8 @@ export class Agent {
   }
 
   /**
-   * Reads every decision point's statistics now and chooses from that snapshot until the next
-   * call. A seeded simulation pins between waves of calls: what a call learns then reaches the
+   * Reads every decision point's statistics now and chooses from that snapshot until it is
+   * called again. A seeded simulation pins between waves of calls: what a call learns then reaches the
    * next wave, never a call of its own wave at a moment that depends on timing.
    */
   async pinLearning(): Promise<void> {
