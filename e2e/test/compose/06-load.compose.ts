@@ -39,7 +39,7 @@ describe(`load: ${CALLS} concurrent simulated calls through nginx (HTTPS) into 3
     const report = await c.report();
     const w = report.stats.webhooks;
     // The inbox: every emitted event that was acknowledged must be stored; give the appliers a moment.
-    const stored = await inboxHas(report.eventIds);
+    const stored = await inboxHas(report.eventIdsByCall.flat());
     // The appliers and the recovery sweep catch up; what cannot be applied is counted.
     const inbox = await settledInbox(since, 180_000);
     const unexplained = await unexplainedUnapplied(since, report.eventIdsByCall);

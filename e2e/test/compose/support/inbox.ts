@@ -73,8 +73,8 @@ export async function unappliedBreakdown(
 /**
  * Unapplied events received since `since` that nothing explains. Two things do: the event's call
  * was never recorded (an orphan, above), or one of its call's carrier events never reached the
- * inbox (the carrier gave up on it), so what depends on it (a transcription waits for
- * call.answered) can never apply and waits, then goes to the dead letters. Anything else is a
+ * inbox (the carrier gave up on it), so what depends on it (say, after a lost hang-up) may wait,
+ * then go to the dead letters. Anything else is a
  * stored event the product failed to apply. `eventIdsByCall`: the carrier's event ids per call.
  */
 export async function unexplainedUnapplied(

@@ -215,7 +215,7 @@ export async function failoverScenario(o: FailoverOptions, command: string): Pro
     }
     const acked = await eventsPresent(own.primaryUrl, load.acked);
     const carrier = await s.carrier.report();
-    const callEvents = await eventsPresent(own.primaryUrl, carrier.eventIds);
+    const callEvents = await eventsPresent(own.primaryUrl, carrier.eventIdsByCall.flat());
     const worstRecovery = Math.max(...incidents.map((i) => i.recoveryS ?? Infinity));
     const result: BenchResult = {
       scenario: 'failover',

@@ -65,7 +65,7 @@ export async function soakScenario(o: SoakOptions, command: string): Promise<Ben
     const procs = monitor.stop();
     const report = await stack.carrier.report();
     await new Promise((r) => setTimeout(r, 2000));
-    const exactlyOnce = await eventsPresent(stores.NEON_DATABASE_URL!, report.eventIds);
+    const exactlyOnce = await eventsPresent(stores.NEON_DATABASE_URL!, report.eventIdsByCall.flat());
 
     const secondHalf = (t: number) => t >= t0 + (Date.now() - t0) / 2;
     const perReplica = stack.replicas.map((r) => {

@@ -107,7 +107,7 @@ export async function webhooksScenario(o: WebhooksOptions, command: string): Pro
     const after = await stack.scrapeAll();
     const report = await stack.carrier.report();
     await new Promise((r) => setTimeout(r, 2000)); // let the last applies land
-    const exactlyOnce = await eventsPresent(stores.NEON_DATABASE_URL!, report.eventIds);
+    const exactlyOnce = await eventsPresent(stores.NEON_DATABASE_URL!, report.eventIdsByCall.flat());
     const w = report.stats.webhooks;
     const serverSide = histogramDelta(
       histogram(after, 'voice_webhook_duration_seconds'),

@@ -20,9 +20,10 @@ export type CarrierRequest =
 
 export interface CarrierReport {
   stats: simulator.SimulatorStats;
-  /** ids of every webhook event the carrier emitted (each must be in call_events once) */
-  eventIds: string[];
-  /** the same ids, one list per call (an event the carrier gave up on blocks its call's later ones) */
+  /**
+   * ids of every webhook event the carrier emitted, one list per call (each must be in call_events
+   * once; an event the carrier gave up on blocks its call's later ones)
+   */
   eventIdsByCall: string[][];
   /** outbound calls: destination and when the dial request reached the carrier (epoch ms) */
   dials: Array<{ to: string; at: number }>;
@@ -109,7 +110,6 @@ async function main(): Promise<void> {
             type: 'report',
             report: {
               stats: sim.stats(),
-              eventIds: calls.flatMap((c) => c.webhooks.map((w) => w.id)),
               eventIdsByCall: calls.map((c) => c.webhooks.map((w) => w.id)),
               dials: calls
                 .filter((c) => c.direction === 'outbound')
