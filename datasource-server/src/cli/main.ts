@@ -7,6 +7,7 @@ import { registerBackupCommands } from './backup';
 import { registerBackupScheduleCommand } from './backup-schedule';
 import { applySecretFiles } from '../config/secret-files';
 import { registerDeadLetterCommands } from './dead-letters';
+import { demo } from './demo';
 import { learnEval } from './learn-eval';
 import { parseIntOption, parseRateOption, parseScaleOption } from './progress';
 import { seed } from './seed';
@@ -99,6 +100,34 @@ program
       keyFile: opts.keyFile as string | undefined,
       apiKey: opts.apiKey as string | undefined,
       connectionId: opts.connectionId as string | undefined,
+    }),
+  );
+
+program
+  .command('demo')
+  .description('backfill days of simulated calls through the real engine, at the times they would have happened')
+  .option('--days <n>', 'days to backfill, up to now', parseIntOption('days', 0, 365), 30)
+  .option(
+    '--calls-per-day <n>',
+    'calls on a weekday at the end of the period (weekends have a third; the period grows into it)',
+    parseIntOption('calls-per-day', 1, 5000),
+    60,
+  )
+  .option('--seed <n>', 'prospects and their choices are drawn from this seed', parseIntOption('seed', 0), 7)
+  .option('--data-dir <dir>', 'embedded stores to fill (default: DATA_DIR, else ./data)')
+  .option(
+    '--time-scale <x>',
+    'real seconds per simulated second while calls run (the clock then runs 1/x times fast)',
+    parseScaleOption('time-scale'),
+    0.01,
+  )
+  .action((opts: { days: number; callsPerDay: number; seed: number; dataDir?: string; timeScale: number }) =>
+    demo({
+      days: opts.days,
+      callsPerDay: opts.callsPerDay,
+      seed: opts.seed,
+      timeScale: opts.timeScale,
+      dataDir: opts.dataDir ?? process.env.DATA_DIR ?? './data',
     }),
   );
 

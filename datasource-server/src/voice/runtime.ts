@@ -62,6 +62,8 @@ export interface RuntimeOptions {
   onFinalized?: (callId: string, outcome: CallOutcome) => void | Promise<void>;
   /** How the agent chooses among candidate answers (default: Thompson sampling, i.e. learning). */
   chooser?: ResponseChooser;
+  /** How long a call waits after hang-up for late events before it is counted (engine default). */
+  finalizeSettleMs?: number;
 }
 
 /**
@@ -94,7 +96,10 @@ export async function createVoiceRuntime(options: RuntimeOptions): Promise<Voice
   });
   const verifier = new WebhookVerifier(env.TELNYX_PUBLIC_KEY ?? carrier!.sim.publicKeyBase64);
 
-  const engine = new CallEngine({ stores, commands, agent, metrics, logger, onFinalized: options.onFinalized });
+  const engine = new CallEngine(
+    { stores, commands, agent, metrics, logger, onFinalized: options.onFinalized },
+    { finalizeSettleMs: options.finalizeSettleMs },
+  );
   const dialer = new Dialer(
     { stores, commands, engine, metrics, logger },
     {

@@ -5,6 +5,7 @@ export const RANGE_OPTIONS = [
   { label: '6h', value: 21_600_000 },
   { label: '24h', value: 86_400_000 },
   { label: '7d', value: 604_800_000 },
+  { label: '30d', value: 2_592_000_000 },
 ];
 
 interface RangeState {

@@ -1,4 +1,5 @@
 import { sign, type KeyObject } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
@@ -77,7 +78,10 @@ export class WebhookDispatcher {
   private readonly timers = new Map<NodeJS.Timeout, () => void>();
   private closed = false;
 
-  constructor(private readonly opts: DispatcherOptions) {}
+  constructor(private readonly opts: DispatcherOptions) {
+    // Every delivery in flight listens on the one close signal: many at once is the normal case.
+    setMaxListeners(0, this.abort.signal);
+  }
 
   newQueue(rng: Rng): DeliveryQueue {
     return { items: [], running: false, wake: null, rng };
