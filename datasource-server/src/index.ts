@@ -1,5 +1,7 @@
 export { loadEnv, envSchema, ConfigError, type Env } from './config/env';
-export { createApp, type AppDeps } from './http/app';
+export { createApp, type AppDeps, type PreviewMount } from './http/app';
+export { resolveApiToken, type ResolvedToken } from './api-token';
+export { serve } from './cli/serve';
 export { startServer, type RunningServer } from './server';
 export { createLogger } from './observability/logger';
 export { createRegistry } from './observability/metrics';

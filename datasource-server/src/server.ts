@@ -5,7 +5,7 @@ import { DashboardReads, type Stores } from '@mwva/voice-core';
 import type { Registry } from 'prom-client';
 import { resolveApiToken, type ResolvedToken } from './api-token';
 import type { Env } from './config/env';
-import { createApp } from './http/app';
+import { createApp, type PreviewMount } from './http/app';
 import { Readiness } from './http/readiness';
 import type { Logger } from './observability/logger';
 import {
@@ -31,9 +31,18 @@ export interface RunningServer {
   shutdown(reason: string): Promise<void>;
 }
 
-export type ServerOptions = Pick<RuntimeOptions, 'trickle' | 'simulator' | 'onFinalized' | 'chooser'>;
+export type ServerOptions = Pick<
+  RuntimeOptions,
+  'trickle' | 'simulator' | 'onFinalized' | 'chooser' | 'finalizeSettleMs'
+> & {
+  /** The app's pages on a Grafana stand-in (development and simulation only). */
+  preview?: PreviewMount;
+};
 
 export async function startServer(env: Env, logger: Logger, options: ServerOptions = {}): Promise<RunningServer> {
+  if (options.preview && env.NODE_ENV === 'production') {
+    throw new Error('the preview is for development: it is never served with NODE_ENV=production');
+  }
   const registry = createRegistry();
   const token = resolveApiToken(env.API_TOKEN, env.DATA_DIR);
   const stores = await openStoresFromEnv(env, registry);
@@ -51,7 +60,16 @@ export async function startServer(env: Env, logger: Logger, options: ServerOptio
   });
   // Complete before the routes are built; its background work starts once we listen.
   const runtime = await createVoiceRuntime({ env, stores, registry, logger, embedder, ...options });
-  const app = createApp({ logger, registry, readiness, apiToken: token.token, stores, reads, voice: runtime });
+  const app = createApp({
+    logger,
+    registry,
+    readiness,
+    apiToken: token.token,
+    stores,
+    reads,
+    voice: runtime,
+    preview: options.preview,
+  });
 
   const server = app.listen(env.PORT, env.HOST);
   try {

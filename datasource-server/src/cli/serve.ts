@@ -1,9 +1,13 @@
 import { ConfigError, loadEnv } from '../config/env';
 import { createLogger } from '../observability/logger';
+import type { PreviewMount } from '../http/app';
 import { startServer } from '../server';
 
-/** `voice-agent serve`: start the API and stop it gracefully on SIGTERM/SIGINT. */
-export async function serve(overrides: { port?: string }): Promise<void> {
+/**
+ * `voice-agent serve`: start the API and stop it gracefully on SIGTERM/SIGINT. `npm start` adds the
+ * preview (e2e/host/server/preview.ts); production runs it without.
+ */
+export async function serve(overrides: { port?: string }, options: { preview?: PreviewMount } = {}): Promise<void> {
   let env;
   try {
     env = loadEnv({ ...process.env, ...(overrides.port ? { PORT: overrides.port } : {}) });
@@ -25,14 +29,20 @@ export async function serve(overrides: { port?: string }): Promise<void> {
       process.exit(1);
     });
   }
-  const running = await startServer(env, logger);
+  const running = await startServer(env, logger, { preview: options.preview });
   const storeKinds = Object.fromEntries((await running.stores.health()).map((h) => [h.store, h.kind]));
   logger.info({ url: running.url, stores: storeKinds, tokenSource: running.token.source }, 'voice-agent-api listening');
-  if (running.token.source !== 'environment') {
+  if (running.token.source !== 'environment' || options.preview) {
     // Printed for the person who just ran `npm start`; production sets API_TOKEN and never gets here.
     process.stdout.write(
       [
         '',
+        ...(options.preview
+          ? [
+              `  Preview of the Magnificent Worldwide app  ${running.url}/`,
+              `    (a Grafana stand-in for development, not Grafana; ${running.voice.carrier ? 'simulated calls' : 'live calls'})`,
+            ]
+          : []),
         `  Magnificent Worldwide Voice Agent API  ${running.url}`,
         `  health   ${running.url}/healthz   ready ${running.url}/readyz   metrics ${running.url}/metrics`,
         `  API token (kept in ${env.DATA_DIR}/api-token): ${running.token.token}`,

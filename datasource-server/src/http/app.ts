@@ -1,4 +1,5 @@
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import type { RequestListener } from 'node:http';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Registry } from 'prom-client';
@@ -23,6 +24,21 @@ export interface AppDeps {
   reads: DashboardReads;
   /** Call handling: webhooks, the call API. */
   voice: VoiceRuntime;
+  /** Development only: the app's pages on a Grafana stand-in, beside the API. */
+  preview?: PreviewMount;
+}
+
+/**
+ * The preview (e2e/host/server/preview.ts, `npm start`): a Grafana stand-in that serves the app
+ * under `basePath` and forwards its data-source requests back to this server's API, so a newcomer
+ * sees the dashboards without a Grafana. Never in production (startServer refuses it).
+ */
+export interface PreviewMount {
+  /** Grafana's sub path, e.g. /grafana: everything below it is the stand-in's. */
+  basePath: string;
+  /** Where a browser that opens / is sent: the app's home page. */
+  home: string;
+  handler: RequestListener;
 }
 
 /** The answer of `GET /`: every endpoint, and what it needs. */
@@ -50,6 +66,8 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, uniquelocal');
+  // Before helmet: the stand-in page sets its own headers, as Grafana does (its scripts are inline).
+  if (deps.preview) app.use(previewRoutes(deps.preview));
   app.use(helmet());
 
   const { requestDuration } = createHttpMetrics(deps.registry);
@@ -97,6 +115,22 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(errorHandler(deps.logger));
   return app;
+}
+
+/** Under basePath: the stand-in. A browser opening / goes to the app; API clients still get the index. */
+function previewRoutes(preview: PreviewMount): RequestHandler {
+  const base = preview.basePath.replace(/\/$/, '');
+  return (req, res, next) => {
+    if (req.path === base || req.path.startsWith(`${base}/`)) {
+      preview.handler(req, res);
+      return;
+    }
+    if (req.method === 'GET' && req.path === '/' && req.accepts(['json', 'html']) === 'html') {
+      res.redirect(302, preview.home);
+      return;
+    }
+    next();
+  };
 }
 
 /**

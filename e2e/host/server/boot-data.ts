@@ -79,6 +79,7 @@ export function buildBootData(options: {
   apps: ProvisionedApp[];
   sharedModules: string[];
   warnings: string[];
+  previewLabel?: string;
 }): Record<string, unknown> {
   const { config, registry } = options;
   const registered = (type: string) => [...registry.plugins.values()].filter((p) => p.type === type);
@@ -132,6 +133,7 @@ export function buildBootData(options: {
       sharedModules: options.sharedModules,
       pluginErrors: registry.errors,
       warnings: options.warnings,
+      previewLabel: options.previewLabel ?? null,
     },
   };
 }

@@ -44,6 +44,8 @@ export interface StandInOptions {
   /** The container network's names (compose service DNS): "voice-agent-api:5000" → "127.0.0.1:5101". */
   hosts?: Record<string, string>;
   log?: (line: string) => void;
+  /** Not Grafana's: a label the page shows in its top bar (the development preview says what it is). */
+  previewLabel?: string;
 }
 
 export interface ProxiedRequest {
@@ -134,6 +136,7 @@ export function createStandIn(options: StandInOptions): StandIn {
       apps,
       sharedModules: shared,
       warnings: registry.warnings,
+      previewLabel: options.previewLabel,
     });
 
   const send = (res: http.ServerResponse, answer: ApiAnswer) => {

@@ -17,6 +17,8 @@ export interface StandInBoot {
     sharedModules: string[];
     pluginErrors: Array<{ pluginId: string; errorCode: string; message: string }>;
     warnings: string[];
+    /** Set by the development preview (`npm start`): shown in the top bar. */
+    previewLabel: string | null;
   };
 }
 

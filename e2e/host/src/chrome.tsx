@@ -53,6 +53,14 @@ const getStyles = (theme: GrafanaTheme2) => ({
     borderBottom: `1px solid ${theme.colors.border.weak}`,
   }),
   logo: css({ width: 24, height: 24, color: theme.colors.text.primary }),
+  previewLabel: css({
+    marginLeft: 'auto',
+    padding: theme.spacing(0.25, 1),
+    borderRadius: theme.shape.radius.pill,
+    border: `1px solid ${theme.colors.warning.border}`,
+    color: theme.colors.warning.text,
+    fontSize: theme.typography.bodySmall.fontSize,
+  }),
   breadcrumbs: css({
     display: 'flex',
     alignItems: 'center',
@@ -164,6 +172,11 @@ export function Chrome({ children }: { children: ReactNode }) {
             </React.Fragment>
           ))}
         </nav>
+        {boot.standIn.previewLabel && (
+          <span className={styles.previewLabel} data-testid="standin-preview-label">
+            {boot.standIn.previewLabel}
+          </span>
+        )}
       </header>
       <StartupNotices />
       <div className={styles.body}>
