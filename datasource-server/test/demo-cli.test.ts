@@ -96,6 +96,13 @@ describe('voice-agent demo (process)', () => {
       const answered = calls.filter((c) => c.answeredAt && c.endedAt);
       const seconds = answered.map((c) => (Date.parse(c.endedAt!) - Date.parse(c.answeredAt!)) / 1000);
       expect(Math.min(...seconds)).toBeGreaterThan(5);
+      // Billed at the simulator's Telnyx rates (at most $0.007 a minute), on the simulated duration:
+      // the fast wall clock must not stretch it a second time.
+      const perMinute = answered
+        .filter((c) => c.costUsd !== null)
+        .map((c) => c.costUsd! / ((Date.parse(c.endedAt!) - Date.parse(c.answeredAt!)) / 60_000));
+      expect(perMinute.length).toBeGreaterThan(0);
+      expect(Math.max(...perMinute)).toBeLessThan(0.02);
       // On the days of the period, not now: at least the two full days before today.
       const days = new Set(calls.map((c) => c.startedAt.slice(0, 10)));
       expect(days.size).toBeGreaterThanOrEqual(2);

@@ -162,11 +162,11 @@ export class CallEvents {
     } as CallHangup.Payload);
   }
 
-  /** Bills the answered time up to `endedMs` (simulated seconds, at least 1 once answered). */
-  cost(call: SimulatedCall, endedMs: number): void {
-    const answeredMs = call.answeredMs;
-    const simSecs = answeredMs === null ? 0 : this.o.clock.simSecondsBetween(answeredMs, endedMs);
-    const billed = answeredMs === null ? 0 : Math.max(1, Math.ceil(simSecs));
+  /** Bills the answered time up to `endedMark` (performance.now(); simulated seconds, at least 1 once answered). */
+  cost(call: SimulatedCall, endedMark: number): void {
+    const answeredMark = call.answeredAtMark;
+    const simSecs = answeredMark === null ? 0 : this.o.clock.simSecondsBetween(answeredMark, endedMark);
+    const billed = answeredMark === null ? 0 : Math.max(1, Math.ceil(simSecs));
     const minutes = billed / 60;
     const trunkRate = call.direction === 'outbound' ? RATES.outbound : RATES.inbound;
     const parts = [
@@ -218,8 +218,8 @@ export class CallEvents {
   }
 
   private qualityStats(call: SimulatedCall): CallHangup.Payload.CallQualityStats | null {
-    if (call.answeredMs === null) return null;
-    const secs = Math.max(1, this.o.clock.simSecondsBetween(call.answeredMs, Date.now()));
+    if (call.answeredAtMark === null) return null;
+    const secs = Math.max(1, this.o.clock.simSecondsBetween(call.answeredAtMark, performance.now()));
     const packets = Math.round(secs * 50);
     const loss = Math.round(packets * call.timing.range(0, 0.01));
     return {

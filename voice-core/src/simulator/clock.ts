@@ -122,7 +122,11 @@ export class SimClock {
     return Math.max(0, simMs * this.timeScale);
   }
 
-  /** Simulated seconds between two wall-clock instants (a timeScale of 0 counts as a tiny one). */
+  /**
+   * Simulated seconds between two performance.now() marks (a timeScale of 0 counts as a tiny one).
+   * Not wall-clock times: `voice-agent demo` runs the wall clock shifted and fast, which would
+   * stretch every duration a second time.
+   */
   simSecondsBetween(fromRealMs: number, toRealMs: number): number {
     return (toRealMs - fromRealMs) / Math.max(this.timeScale, 1e-9) / 1000;
   }

@@ -76,6 +76,8 @@ export class SimulatedCall {
   private currentSpeak: AgentSpeak | null = null;
   private transcriptionOn = false;
   private answeredAtMs: number | null = null;
+  /** performance.now() at the answer: durations are measured on it, never on the wall clock. */
+  private answeredMark: number | null = null;
   private costEmitted = false;
 
   constructor(init: SimulatedCallInit) {
@@ -124,6 +126,11 @@ export class SimulatedCall {
   get speaks(): readonly AgentSpeak[] {
     return this.agentSpeaks;
   }
+  /** When it was answered (performance.now()), for billing and quality stats; null until then. */
+  get answeredAtMark(): number | null {
+    return this.answeredMark;
+  }
+
   get answeredMs(): number | null {
     return this.answeredAtMs;
   }
@@ -167,6 +174,7 @@ export class SimulatedCall {
     if (command.transcription) this.transcribeOnAnswer = true;
     this.currentPhase = 'answered';
     this.answeredAtMs = Date.now();
+    this.answeredMark = performance.now();
     this.rec.answered = true;
     this.rec.answeredAt = isoTime(this.answeredAtMs);
     if (this.transcribeOnAnswer) this.transcriptionOn = true;
@@ -183,6 +191,7 @@ export class SimulatedCall {
     if (this.currentPhase === 'ended') return;
     this.currentPhase = 'ended';
     const endedMs = Date.now();
+    const endedMark = performance.now();
     if (this.currentSpeak) {
       this.events.speakEnded(this, 'call_hangup');
       this.currentSpeak = null;
@@ -197,7 +206,7 @@ export class SimulatedCall {
     this.events.hangup(this, cause, source);
     // On the shared group: the call's own timers were just cancelled.
     this.clock.shared.later(() => {
-      this.events.cost(this, endedMs);
+      this.events.cost(this, endedMark);
       this.costEmitted = true;
     }, SIM_TIMING.costDelayMs);
   }
