@@ -3,6 +3,7 @@ import { css } from '@emotion/css';
 import type { DataFrame } from '@grafana/data';
 import { BRAND } from '../brand/brand';
 import { numberFields, seriesName, timeField } from '../../api/frames';
+import { humanize } from '../format';
 
 interface Props {
   frames: DataFrame[];
@@ -38,13 +39,27 @@ function toSeries(frames: DataFrame[]): Series[] {
           points.push([x, v]);
         }
       });
-      out.push({ name: seriesName(frame, f), points });
+      out.push({ name: humanize(seriesName(frame, f)), points });
     }
   }
   return out;
 }
 
-/** A light SVG line chart in the brand's colours (first series drawn with the gradient). */
+/** Each series its own colour of the brand palette, so that none hides another. */
+const colour = (i: number) => BRAND.palette[i % BRAND.palette.length]!;
+
+/** Axis times: the hour within a day, the weekday within a week, the date beyond. */
+function axisTime(spanMs: number): (ms: number) => string {
+  const options: Intl.DateTimeFormatOptions =
+    spanMs > 7 * 86_400_000
+      ? { month: 'short', day: 'numeric' }
+      : spanMs > 12 * 3_600_000
+        ? { weekday: 'short', hour: '2-digit', minute: '2-digit' }
+        : { hour: '2-digit', minute: '2-digit' };
+  return (ms) => new Date(ms).toLocaleString([], options);
+}
+
+/** A light SVG line chart in the brand's colours (the first series with an area under it). */
 export function TimeSeriesChart({
   frames,
   height = 220,
@@ -70,21 +85,12 @@ export function TimeSeriesChart({
   const sx = (x: number) => PAD.left + ((x - x0) / (x1 - x0)) * (W - PAD.left - PAD.right);
   const sy = (y: number) => PAD.top + (1 - y / top) * (height - PAD.top - PAD.bottom);
   const ticks = [0, top / 2, top];
-  const long = x1 - x0 > 12 * 3_600_000;
-  const time = (ms: number) =>
-    new Date(ms).toLocaleString(
-      [],
-      long ? { weekday: 'short', hour: '2-digit', minute: '2-digit' } : { hour: '2-digit', minute: '2-digit' }
-    );
+  const time = axisTime(x1 - x0);
 
   return (
     <div data-testid={testId}>
       <svg viewBox={`0 0 ${W} ${height}`} width="100%" height={height} preserveAspectRatio="none" role="img">
         <defs>
-          <linearGradient id={gradientId} x1="0" y1="0" x2="1" y2="1">
-            <stop offset="0" stopColor={BRAND.blue} />
-            <stop offset="1" stopColor={BRAND.gold} />
-          </linearGradient>
           <linearGradient id={`${gradientId}-fill`} x1="0" y1="0" x2="0" y2="1">
             <stop offset="0" stopColor={BRAND.blue} stopOpacity="0.35" />
             <stop offset="1" stopColor={BRAND.blue} stopOpacity="0" />
@@ -101,6 +107,9 @@ export function TimeSeriesChart({
         <text x={PAD.left} y={height - 6} fill={BRAND.muted} fontSize="11">
           {time(x0)}
         </text>
+        <text x={(PAD.left + W - PAD.right) / 2} y={height - 6} fill={BRAND.muted} fontSize="11" textAnchor="middle">
+          {time((x0 + x1) / 2)}
+        </text>
         <text x={W - PAD.right} y={height - 6} fill={BRAND.muted} fontSize="11" textAnchor="end">
           {time(x1)}
         </text>
@@ -114,22 +123,8 @@ export function TimeSeriesChart({
                 <path d={`${d}L${sx(last[0])},${sy(0)}L${sx(first[0])},${sy(0)}Z`} fill={`url(#${gradientId}-fill)`} />
               )}
               {s.points.length <= 3 &&
-                s.points.map((p) => (
-                  <circle
-                    key={p[0]}
-                    cx={sx(p[0])}
-                    cy={sy(p[1])}
-                    r={4}
-                    fill={i === 0 ? BRAND.blue : BRAND.palette[i % BRAND.palette.length]}
-                  />
-                ))}
-              <path
-                d={d}
-                fill="none"
-                stroke={i === 0 ? `url(#${gradientId})` : BRAND.palette[i % BRAND.palette.length]}
-                strokeWidth={i === 0 ? 3 : 2}
-                vectorEffect="non-scaling-stroke"
-              />
+                s.points.map((p) => <circle key={p[0]} cx={sx(p[0])} cy={sy(p[1])} r={4} fill={colour(i)} />)}
+              <path d={d} fill="none" stroke={colour(i)} strokeWidth={2} vectorEffect="non-scaling-stroke" />
             </g>
           );
         })}
@@ -160,7 +155,7 @@ export function TimeSeriesChart({
                   height: 10,
                   borderRadius: 2,
                   marginRight: 6,
-                  background: i === 0 ? BRAND.gradient : BRAND.palette[i % BRAND.palette.length],
+                  background: colour(i),
                 })}
               />
               {s.name}

@@ -46,7 +46,8 @@ function Calls() {
           className={css({
             display: 'grid',
             gap: 16,
-            gridTemplateColumns: 'minmax(0, 3fr) minmax(0, 2fr)',
+            // The table takes the full width: nine columns side by side with a transcript were cut off.
+            gridTemplateColumns: 'minmax(0, 1fr)',
             marginBottom: 16,
           })}
         >
@@ -57,6 +58,7 @@ function Calls() {
               onRowClick={(row) => setCallId(String(row[idField]))}
               selectedKey={selected ? { field: idField, value: selected } : undefined}
               maxRows={14}
+              humanize={['direction', 'status', 'outcome', 'hangup_cause']}
             />
           </Section>
           <Section title="Transcript" testId={testIds.calls.transcript}>

@@ -43,7 +43,12 @@ function LearningGraph() {
             <BarList items={objections} empty="No objections raised in this range" />
           </Section>
           <Section title="Unrecognised utterances" testId={testIds.learning.unrecognised}>
-            <DataTable frame={q.frames.unrecognised?.[0]} maxRows={12} />
+            <DataTable
+              frame={q.frames.unrecognised?.[0]}
+              columns={['text', 'nearest_intent', 'time']}
+              humanize={['nearest_intent']}
+              maxRows={12}
+            />
           </Section>
         </div>
       </div>

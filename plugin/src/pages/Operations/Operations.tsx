@@ -12,7 +12,7 @@ import { TimeSeriesChart } from '../../components/charts/TimeSeriesChart';
 import { QueryStatus, Section } from '../../components/PageSection';
 import { BRAND } from '../../components/brand/brand';
 import { brandStyles } from '../../components/brand/BrandRoot';
-import { fmtInt, fmtPct } from '../../components/format';
+import { fmtInt, fmtPct, humanize } from '../../components/format';
 import { testIds } from '../../components/testIds';
 import { WebhookHealth } from './WebhookHealth';
 
@@ -60,7 +60,7 @@ function Operations() {
   const capacity = lastNumber(cap, 'capacity');
   const thresholdRatio = threshold === null ? null : threshold > 1 ? threshold / 100 : threshold;
   const hangups = rows(q.frames.hangups?.[0]).map((r) => ({
-    label: String(r.cause ?? r.hangup_cause ?? '?'),
+    label: humanize(String(r.cause ?? r.hangup_cause ?? '?')),
     value: typeof r.count === 'number' ? r.count : Number(r.calls ?? 0),
   }));
 

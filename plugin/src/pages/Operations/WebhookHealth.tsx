@@ -62,10 +62,8 @@ export function WebhookHealth() {
   return (
     <Section title="Telnyx webhooks" testId={testIds.operations.webhooks}>
       {state.missing ? (
-        <div className={brandStyles.muted}>
-          Webhook latency and rejects come from Prometheus (voice_webhook_duration_seconds,
-          voice_webhook_rejected_total). Add a Prometheus data source that scrapes the voice-agent-api to see them here.
-        </div>
+        // Without the monitoring stack's Prometheus there is nothing to show; one line says where it comes from.
+        <div className={brandStyles.muted}>Webhook latency and rejects show here once Prometheus is connected.</div>
       ) : state.error ? (
         <div>{state.error}</div>
       ) : (
