@@ -41,6 +41,28 @@ function client(url: string, token: string, output: () => string, stop: () => Pr
   };
 }
 
+/**
+ * History before the server starts, as `voice-agent demo` leaves it: BROWSER_DEMO_DAYS days (default
+ * 7, about 40 s; the committed screenshots use 30) of BROWSER_DEMO_CALLS_PER_DAY calls (default 20).
+ */
+async function backfillDemo(main: string, dataDir: string): Promise<void> {
+  const days = process.env.BROWSER_DEMO_DAYS ?? '7';
+  const perDay = process.env.BROWSER_DEMO_CALLS_PER_DAY ?? '20';
+  const child = spawn(
+    process.execPath,
+    [main, 'demo', '--days', days, '--calls-per-day', perDay, '--data-dir', dataDir],
+    {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`voice-agent demo exited ${code}:\n${out.slice(-4000)}`);
+}
+
 export async function startApiServer(port: number): Promise<ApiServer> {
   if (process.env.BROWSER_API_URL) {
     return client(
@@ -52,6 +74,7 @@ export async function startApiServer(port: number): Promise<ApiServer> {
   }
   const main = path.join(REPO, 'datasource-server/dist/cli/main.js');
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mwva-browser-'));
+  await backfillDemo(main, dataDir);
   const token = `browser-test-token-${process.pid}-${Date.now()}`;
   const child: ChildProcess = spawn(process.execPath, [main, 'serve'], {
     cwd: REPO,

@@ -30,8 +30,11 @@ function ExecutiveOverview() {
   const now = useVoiceQuery([...NOW]);
   const trend = useVoiceQuery([...TREND]);
 
-  const callsToday = today.frames.today_volume ? sumNumbers(today.frames.today_volume) : null;
+  const finishedToday = today.frames.today_volume ? sumNumbers(today.frames.today_volume) : null;
   const active = lastNumber(now.frames.active?.[0]);
+  // Rollups count a call once it ends; the calls in progress count today too, or an executive sees
+  // more active calls than calls today.
+  const callsToday = finishedToday === null ? null : finishedToday + (active ?? 0);
   const beast = lastNumber(now.frames.beast?.[0]);
   const expertBar = expertBarOf(now.frames.beast?.[0], EXPERT_BAR);
   const errors = [...now.errors, ...today.errors, ...trend.errors];
@@ -48,7 +51,12 @@ function ExecutiveOverview() {
             testId={testIds.overview.activeCalls}
             hint="calls in progress now"
           />
-          <StatCard title="Calls today" value={fmtInt(callsToday)} testId={testIds.overview.callsToday}>
+          <StatCard
+            title="Calls today"
+            value={fmtInt(callsToday)}
+            testId={testIds.overview.callsToday}
+            hint={active ? `${fmtInt(active)} in progress` : undefined}
+          >
             <ProgressBar
               value={callsToday ?? 0}
               max={DAILY_CALL_TARGET.max}
