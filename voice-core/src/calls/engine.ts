@@ -51,6 +51,8 @@ async function writeVectors(stores: Stores, writes: { collection: string; item: 
 }
 
 const CAS_ATTEMPTS = 20;
+/** A failed write of applied marks is retried after this long (they are idempotent). */
+const MARK_RETRY_MS = 1000;
 
 /**
  * Applies Telnyx events to calls. A webhook is acknowledged once it is stored (the call-event
@@ -71,6 +73,7 @@ export class CallEngine {
   private readonly timers = new Set<NodeJS.Timeout>();
   /** Finalizations waiting for late events after hang-up and cost. */
   private readonly settleTimers = new Set<NodeJS.Timeout>();
+  private readonly markTimers = new Set<NodeJS.Timeout>();
   private readonly options: Required<CallEngineOptions>;
   /** Applied-marks and search vectors are written in batches, off the per-event path. */
   private readonly appliedMarks: Batcher<string>;
@@ -108,10 +111,15 @@ export class CallEngine {
       200,
       100,
     );
-    // A lost mark only means the recovery sweep finds the event applied already (state.applied).
+    // Marks that fail (Postgres restarting) are written again a second later. Dropped, they left
+    // applied events looking unapplied until the sweep reached them behind any backlog: the
+    // attempts=0 events the compose db-failover test found after each outage.
     this.appliedMarks = new Batcher(
       (ids) => deps.stores.calls.markEventsApplied(ids),
-      (err) => deps.logger.warn({ err }, 'could not mark events applied; the recovery sweep will'),
+      (err, ids) => {
+        deps.logger.warn({ err, events: ids.length }, 'could not mark events applied; retrying in 1 s');
+        this.markAgainLater(ids);
+      },
     );
     this.reviewWrites = new Batcher(
       (items) => deps.stores.transcripts.saveUnrecognised(items),
@@ -298,8 +306,20 @@ export class CallEngine {
   stop(): void {
     this.stopRetries();
     this.stopped = true;
-    for (const timer of this.settleTimers) clearTimeout(timer);
+    for (const timer of [...this.settleTimers, ...this.markTimers]) clearTimeout(timer);
     this.settleTimers.clear();
+    this.markTimers.clear();
+  }
+
+  /** Re-queues applied marks whose write failed; after stop() the sweep finds them applied. */
+  private markAgainLater(ids: string[]): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      this.markTimers.delete(timer);
+      for (const id of ids) this.appliedMarks.add(id);
+    }, MARK_RETRY_MS);
+    timer.unref();
+    this.markTimers.add(timer);
   }
 
   private schedule(event: CallEvent, receivedAt: number | null, attempt: number, delayMs = 0): void {
