@@ -67,8 +67,10 @@ export function previewMount(options: { dataDir: string; apiToken: string; port:
       if (/level=(warn|error)/.test(line)) process.stderr.write(`preview: ${line}\n`);
     },
   });
+  // Mounted at the root, the stand-in would shadow the API's own routes.
   const base = standIn.config.appSubUrl;
-  return { basePath: base || '/', home: `${base}/a/${APP_ID}/overview`, handler: standIn.handler };
+  if (!base) throw new StartupError('the preview needs Grafana served from a sub path (GF_SERVER_ROOT_URL …/grafana/)');
+  return { basePath: base, home: `${base}/a/${APP_ID}/overview`, handler: standIn.handler };
 }
 
 async function main(): Promise<void> {
