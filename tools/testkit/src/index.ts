@@ -1,6 +1,7 @@
 export { spawnLogged, stopProcess, freePort, type Spawned } from './process';
 export { waitFor, waitForProcess, sleep } from './wait';
 export { procSample, ProcMonitor } from './proc-stats';
+export { treeCpuSeconds, listeningPid } from './process-cpu';
 export {
   startNginx,
   localNginxVars,

@@ -11,6 +11,7 @@ import { ramp, type RampOptions, type RampResult } from '../support/ramp';
 import { storeEnvFromProcess } from '../support/replicas';
 import { formatProfiles, summariseProfiles } from '../support/cpu-profile';
 import { bar, emit, log, machine, type BenchResult } from '../support/report';
+import { CpuLedger, ourCpuMsPerCall, storeAccounts, storeOpsPerCall, type CpuAccount } from '../support/cpu-ledger';
 import { Stack } from '../support/stack';
 import { REPLICA_MEMORY_LIMIT_MB } from './soak';
 import { ratio, round } from '../support/stats';
@@ -96,6 +97,8 @@ export async function webhooksScenario(o: WebhooksOptions, command: string): Pro
 
     // --- 1. N concurrent simulated calls through nginx ---------------------------------------
     const before = await stack.scrapeAll();
+    const ledger = new CpuLedger(cpuAccounts(stack, stores));
+    const cpuBefore = ledger.snapshot();
     const monitor = new ProcMonitor(() => stack.pids(), 1000);
     const lag = lagSampler(stack);
     log(`calls: ${o.calls} simulated inbound calls, ${o.concurrency} at a time, time scale ${o.timeScale}`);
@@ -107,6 +110,9 @@ export async function webhooksScenario(o: WebhooksOptions, command: string): Pro
     const after = await stack.scrapeAll();
     const report = await stack.carrier.report();
     await new Promise((r) => setTimeout(r, 2000)); // let the last applies land
+    const cpu = ledger.perCall(cpuBefore, ledger.snapshot(), driven.ended);
+    const opsPerCall = storeOpsPerCall(before, after, driven.ended);
+    logCost(cpu, opsPerCall);
     const exactlyOnce = await eventsPresent(stores.NEON_DATABASE_URL!, report.eventIdsByCall.flat());
     const w = report.stats.webhooks;
     const serverSide = histogramDelta(
@@ -129,6 +135,9 @@ export async function webhooksScenario(o: WebhooksOptions, command: string): Pro
       throughputPerSecond: round(w.delivered / (driven.durationMs / 1000), 1),
       /** what the replicas logged at warn/error during the phase (by message [store]) */
       replicaLogs: stack.logSummary(),
+      /** CPU of each process (with its children) over the phase, per ended call, from /proc */
+      cpuPerCall: { ourMsPerCall: ourCpuMsPerCall(cpu), byProcess: cpu },
+      storeOpsPerCall: opsPerCall,
       webhooks: w,
       errors: { failedAttempts: w.failedAttempts, exhausted: w.exhausted },
       events: {
@@ -230,6 +239,29 @@ export async function webhooksScenario(o: WebhooksOptions, command: string): Pro
     // The profiles are written as the processes exit.
     if (o.cpuProf) reportProfiles(o.cpuProf);
   }
+}
+
+/** Every process a call costs CPU in, and the carrier (the load generator) for comparison. */
+function cpuAccounts(stack: Stack, stores: ReturnType<typeof storeEnvFromProcess>): CpuAccount[] {
+  return [
+    ...stack.replicas.map((r, i) => ({
+      name: `api replica ${i + 1}`,
+      pids: () => [stack.replicas[i]?.proc.pid ?? r.proc.pid],
+    })),
+    ...(stack.nginx
+      ? [{ name: 'nginx', pids: () => stack.nginx!.pid().slice(0, 1) } /* the master; its tree has the workers */]
+      : []),
+    ...storeAccounts(stores),
+    { name: 'carrier simulator (load generator)', pids: () => [stack.carrier.pid], loadGenerator: true },
+  ];
+}
+
+function logCost(cpu: ReturnType<CpuLedger['perCall']>, ops: ReturnType<typeof storeOpsPerCall>): void {
+  log(`cost: ${ourCpuMsPerCall(cpu)} ms of CPU per call in our processes (carrier excluded)`);
+  for (const r of cpu)
+    log(`cost:   ${r.process.padEnd(36)} ${String(r.cpuMsPerCall).padStart(8)} ms/call  (${r.cpuSeconds} s)`);
+  for (const o of ops)
+    log(`cost:   ${o.store.padEnd(10)} ${o.op.padEnd(28)} ${String(o.perCall).padStart(7)} per call`);
 }
 
 function cpuProfArgs(dir: string, name: string): string[] {
