@@ -6,6 +6,7 @@ export { createCallMetrics, type CallMetrics } from './metrics/call-metrics';
 export * from './conversation/playbook';
 export * from './conversation/embedder';
 export * from './conversation/understanding';
+export * from './conversation/example-index';
 export * from './conversation/chooser';
 export * from './conversation/agent';
 export * from './telnyx/webhook-event';

@@ -1,4 +1,6 @@
+import type { VectorItem } from '../domain';
 import type { VectorStore } from '../ports';
+import { ExampleIndex } from './example-index';
 import { vectorCollection, type Embedder } from './embedder';
 import type { IntentKind, Playbook } from './playbook';
 
@@ -21,12 +23,15 @@ export interface Understanding {
 const NEIGHBOURS = 3;
 
 /**
- * Maps a prospect's words to known intents through the vector store (Chroma role): every
- * playbook example is an item of the embedder's intent collection, tagged with its intent,
- * and the nearest examples vote weighted by similarity.
+ * Maps a prospect's words to known intents: every playbook example is an item of the
+ * embedder's intent collection, tagged with its intent, and the nearest examples vote weighted
+ * by similarity. The vector store (Chroma role) is the record of those items; turns are matched
+ * against the same items held in memory, which change only with the playbook (a new process).
  */
 export class IntentRecogniser {
   private readonly kinds: Map<string, IntentKind>;
+  private readonly examples: VectorItem[];
+  private readonly index: ExampleIndex;
 
   constructor(
     private readonly playbook: Playbook,
@@ -36,25 +41,26 @@ export class IntentRecogniser {
     readonly threshold = 0.3,
   ) {
     this.kinds = new Map(playbook.intents.map((i) => [i.id, i.kind]));
-  }
-
-  /** Writes every example's embedding; ids are stable so re-seeding is idempotent. */
-  async seed(): Promise<number> {
-    const items = this.playbook.intents.flatMap((intent) =>
+    this.examples = playbook.intents.flatMap((intent) =>
       intent.examples.map((example, i) => ({
         id: `${intent.id}:${i}`,
-        embedding: this.embedder.embed(example),
+        embedding: embedder.embed(example),
         document: example,
         metadata: { intentId: intent.id, kind: intent.kind },
       })),
     );
-    await this.vectors.upsert(vectorCollection('intents', this.embedder), items);
-    return items.length;
+    this.index = new ExampleIndex(this.examples);
+  }
+
+  /** Writes every example's embedding; ids are stable so re-seeding is idempotent. */
+  async seed(): Promise<number> {
+    await this.vectors.upsert(vectorCollection('intents', this.embedder), this.examples);
+    return this.examples.length;
   }
 
   async understand(text: string): Promise<Understanding> {
     const embedding = this.embedder.embed(text);
-    const nearest = await this.vectors.query(vectorCollection('intents', this.embedder), embedding, NEIGHBOURS);
+    const nearest = this.index.nearest(embedding, NEIGHBOURS);
     const byIntent = new Map<string, IntentScore>();
     for (const match of nearest) {
       const intentId = String(match.metadata.intentId);
