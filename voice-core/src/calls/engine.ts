@@ -26,6 +26,12 @@ export interface CallEngineOptions {
   earlyRetries?: number;
   /** Raw webhook bodies are kept this long. */
   rawWebhookTtlSeconds?: number;
+  /**
+   * A reply is spoken only if its turn reached us at most this long ago. Later, the prospect has
+   * re-prompted or hung up, so it would answer nothing; and each stale speak toward a slow or gone
+   * carrier held the call's queue (every later event of the call) for seconds.
+   */
+  replyDeadlineMs?: number;
 }
 
 export interface CallEngineDeps {
@@ -98,6 +104,7 @@ export class CallEngine {
       finalizeWaits: options.finalizeWaits ?? 5,
       earlyRetries: options.earlyRetries ?? 8,
       rawWebhookTtlSeconds: options.rawWebhookTtlSeconds ?? 7 * 24 * 3600,
+      replyDeadlineMs: options.replyDeadlineMs ?? 5000,
     };
     this.inbox = new GroupCommit(async (events) => {
       const fresh = new Set(await deps.stores.calls.appendEvents(events));
@@ -475,10 +482,9 @@ export class CallEngine {
     if (!id || plan.commands.length === 0) return;
     const clientState = encodeClientState({ callId: plan.next.record.id });
     for (const [index, command] of plan.commands.entries()) {
-      if (command.kind === 'speak' && receivedAt === null) {
-        // Re-applied by the recovery sweep, long after it happened: the prospect has re-prompted
-        // or hung up, so a reply now would answer nothing (the turn stays in the transcript). With
-        // a slow or unreachable carrier each such speak also held the sweep for seconds.
+      if (command.kind === 'speak' && this.isLate(receivedAt)) {
+        // The turn stays in the transcript; only the reply is not spoken (see replyDeadlineMs).
+        metrics.repliesSkipped.inc({ reason: receivedAt === null ? 'recovered' : 'late' });
         logger.debug({ callId: plan.next.record.id, eventId: event.id }, 'late reply not spoken');
         continue;
       }
@@ -510,6 +516,11 @@ export class CallEngine {
         else logger.warn(log, 'carrier command failed');
       }
     }
+  }
+
+  /** Re-applied by the recovery sweep (no receipt time), or received longer ago than a reply may wait. */
+  private isLate(receivedAt: number | null): boolean {
+    return receivedAt === null || performance.now() - receivedAt > this.options.replyDeadlineMs;
   }
 
   /** Off the response path: embeddings for semantic transcript search and unrecognised utterances. */

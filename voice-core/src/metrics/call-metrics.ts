@@ -7,6 +7,7 @@ export interface CallMetrics {
   webhookRejected: Counter<'reason'>;
   webhookDuplicates: Counter<string>;
   eventsApplied: Counter<'event_type' | 'result'>;
+  repliesSkipped: Counter<'reason'>;
   commandDuration: Histogram<'command'>;
   commandErrors: Counter<'command' | 'status'>;
   callSetup: Histogram<string>;
@@ -66,6 +67,12 @@ export function createCallMetrics(
       name: 'voice_events_applied_total',
       help: 'Call events applied to the call state machine, by type and result',
       labelNames: ['event_type', 'result'],
+      registers,
+    }),
+    repliesSkipped: new Counter({
+      name: 'voice_replies_skipped_total',
+      help: 'Replies not spoken because their turn was too old (late: past the reply deadline; recovered: re-applied by the sweep)',
+      labelNames: ['reason'],
       registers,
     }),
     commandDuration: new Histogram({

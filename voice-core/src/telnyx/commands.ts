@@ -99,12 +99,14 @@ export class TelnyxCallCommands implements CallCommands {
   }
 
   async speak(id: string, text: string, opts: CommandOptions): Promise<void> {
+    // Not retried: a reply retried after a timeout would answer a turn the prospect has moved past
+    // (and hold the call's later events meanwhile); the prospect re-prompts and gets the next one.
     await this.run('speak', () =>
-      this.client.calls.actions.speak(id, {
-        ...this.common(opts),
-        payload: text,
-        voice: this.options.voice ?? 'female',
-      }),
+      this.client.calls.actions.speak(
+        id,
+        { ...this.common(opts), payload: text, voice: this.options.voice ?? 'female' },
+        { maxRetries: 0 },
+      ),
     );
   }
 
