@@ -92,6 +92,45 @@ describe('native Neo4j', () => {
     }),
   );
   learningGraphContract(get);
+
+  it('replicas crediting the same calls at once: each call once, its pairs summed per pair', async () => {
+    // Three connections stand for three replicas; each batches its own concurrent credits.
+    const open = () =>
+      Neo4jLearningGraph.open({
+        uri: requireEnv('NEO4J_URI'),
+        user: process.env.NEO4J_USER || undefined,
+        password: process.env.NEO4J_PASSWORD || undefined,
+      });
+    const replicas = [get(), await open(), await open()];
+    try {
+      const tag = `multi-${Date.now()}`;
+      const point = `${tag}:price`;
+      const answers = ['a', 'b', 'c'].map((r) => `${tag}:${r}`);
+      await replicas[0]!.upsertObjection({ id: point, label: 'price' });
+      for (const r of answers) {
+        await replicas[0]!.upsertResponse({ id: r, text: r, skill: 'objection_handling' });
+        await replicas[0]!.linkCandidate(point, r);
+      }
+      // Call i used answers a and (i % 3), won when i % 4 == 0; every replica finalizes every call.
+      const calls = Array.from({ length: 60 }, (_, i) => ({
+        id: `${tag}:call${i}`,
+        pairs: [answers[0]!, answers[i % 3]!].map((responseId) => ({ objectionId: point, responseId })),
+        won: i % 4 === 0,
+      }));
+      const results = await Promise.all(
+        replicas.flatMap((graph) => calls.map((c) => graph.credit(c.id, c.pairs, c.won))),
+      );
+      expect(results.filter(Boolean)).toHaveLength(calls.length);
+      const expected = answers.map((responseId) => {
+        const using = calls.filter((c) => c.pairs.some((p) => p.responseId === responseId));
+        return { responseId, trials: using.length, wins: using.filter((c) => c.won).length };
+      });
+      const arms = await replicas[0]!.getArms(point);
+      expect(arms.map(({ responseId, trials, wins }) => ({ responseId, trials, wins }))).toEqual(expected);
+    } finally {
+      await Promise.all(replicas.slice(1).map((g) => g.close()));
+    }
+  }, 60_000);
 });
 
 describe('native Chroma', () => {

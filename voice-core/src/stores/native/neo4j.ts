@@ -1,8 +1,15 @@
 import neo4j, { type Driver, type ManagedTransaction } from 'neo4j-driver';
 import type { ArmStats, LearningGraphSnapshot, ObjectionNode, PairUsed, ResponseNode } from '../../domain';
 import type { LearningGraph, StoreHealth } from '../../ports';
+import { GroupCommit } from '../../util/group-commit';
 import { uniquePairs } from '../pairs';
 import { probeHealth } from '../health';
+
+interface CreditRequest {
+  creditId: string;
+  pairs: PairUsed[];
+  won: boolean;
+}
 
 export interface Neo4jOptions {
   uri: string;
@@ -24,6 +31,14 @@ const CONSTRAINTS = [
 export class Neo4jLearningGraph implements LearningGraph {
   readonly store = 'neo4j' as const;
   readonly kind = 'native' as const;
+
+  /**
+   * Credits of concurrent calls share one transaction. Each credit took its own, and a thousand
+   * calls ending together queued on the locks of the same few dozen relationships: Neo4j spent
+   * up to a core spinning on them (bench webhooks). One transaction in flight per replica, its
+   * increments summed per pair, keeps the marker and the counts atomic, so still exactly once.
+   */
+  private readonly credits = new GroupCommit<CreditRequest, boolean>((batch) => this.creditBatch(batch));
 
   private constructor(
     private readonly driver: Driver,
@@ -95,28 +110,35 @@ export class Neo4jLearningGraph implements LearningGraph {
     return result.records.map((rec) => rec.toObject() as ArmStats);
   }
 
-  async credit(creditId: string, pairs: PairUsed[], won: boolean): Promise<boolean> {
-    // A stable lock order keeps concurrent credits of overlapping pairs from deadlocking.
-    const ordered = uniquePairs(pairs).sort((a, b) =>
-      `${a.objectionId} ${a.responseId}`.localeCompare(`${b.objectionId} ${b.responseId}`),
-    );
+  credit(creditId: string, pairs: PairUsed[], won: boolean): Promise<boolean> {
+    return this.credits.submit({ creditId, pairs, won });
+  }
+
+  /** One transaction: a `(:Credit)` marker per call (MERGE under its constraint), then the sums. */
+  private creditBatch(batch: CreditRequest[]): Promise<boolean[]> {
+    // A call submitted twice in one batch is credited by its first copy only.
+    const firstOf = new Map<string, CreditRequest>();
+    for (const c of batch) if (!firstOf.has(c.creditId)) firstOf.set(c.creditId, c);
     return this.write(async (tx) => {
-      // MERGE under the uniqueness constraint: exactly one concurrent transaction creates the node.
-      const marker = await tx.run(
-        'MERGE (c:Credit {id: $creditId}) ON CREATE SET c.fresh = true WITH c, c.fresh AS fresh REMOVE c.fresh RETURN fresh',
-        { creditId },
+      const markers = await tx.run(
+        `UNWIND $ids AS id
+         MERGE (c:Credit {id: id}) ON CREATE SET c.fresh = true
+         WITH id, c, c.fresh AS fresh REMOVE c.fresh RETURN id, fresh`,
+        { ids: [...firstOf.keys()] },
       );
-      if (marker.records[0]?.get('fresh') !== true) return false;
-      if (ordered.length === 0) return true;
-      await tx.run(
-        `UNWIND $pairs AS p
-         MERGE (o:Objection {id: p.objectionId})
-         MERGE (r:Response {id: p.responseId})
-         MERGE (o)-[a:ANSWERED_BY]->(r) ON CREATE SET a.wins = 0, a.trials = 0
-         SET a.trials = a.trials + 1, a.wins = a.wins + $win`,
-        { pairs: ordered, win: won ? 1 : 0 },
-      );
-      return true;
+      const fresh = new Set(markers.records.filter((r) => r.get('fresh') === true).map((r) => r.get('id') as string));
+      const sums = sumPairs([...firstOf.values()].filter((c) => fresh.has(c.creditId)));
+      if (sums.length > 0) {
+        await tx.run(
+          `UNWIND $sums AS p
+           MERGE (o:Objection {id: p.objectionId})
+           MERGE (r:Response {id: p.responseId})
+           MERGE (o)-[a:ANSWERED_BY]->(r) ON CREATE SET a.wins = 0, a.trials = 0
+           SET a.trials = a.trials + p.trials, a.wins = a.wins + p.wins`,
+          { sums },
+        );
+      }
+      return batch.map((c) => firstOf.get(c.creditId) === c && fresh.has(c.creditId));
     });
   }
 
@@ -145,4 +167,20 @@ export class Neo4jLearningGraph implements LearningGraph {
   async close(): Promise<void> {
     await this.driver.close();
   }
+}
+
+/** Trials and wins per (decision point → answer) pair over several credits, in a stable lock order. */
+function sumPairs(credits: CreditRequest[]): Array<PairUsed & { trials: number; wins: number }> {
+  const sums = new Map<string, PairUsed & { trials: number; wins: number }>();
+  for (const c of credits) {
+    for (const pair of uniquePairs(c.pairs)) {
+      const key = `${pair.objectionId} ${pair.responseId}`;
+      const sum = sums.get(key) ?? { objectionId: pair.objectionId, responseId: pair.responseId, trials: 0, wins: 0 };
+      sum.trials += 1;
+      sum.wins += c.won ? 1 : 0;
+      sums.set(key, sum);
+    }
+  }
+  // A stable lock order keeps the replicas' concurrent credit transactions from deadlocking.
+  return [...sums.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, sum]) => sum);
 }
