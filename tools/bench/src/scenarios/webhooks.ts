@@ -11,7 +11,15 @@ import { ramp, type RampOptions, type RampResult } from '../support/ramp';
 import { storeEnvFromProcess } from '../support/replicas';
 import { formatProfiles, summariseProfiles } from '../support/cpu-profile';
 import { bar, emit, log, machine, type BenchResult } from '../support/report';
-import { CpuLedger, ourCpuMsPerCall, storeAccounts, storeOpsPerCall, type CpuAccount } from '../support/cpu-ledger';
+import {
+  CpuLedger,
+  ourCpuMsPerCall,
+  storeAccounts,
+  storeOpsPerCall,
+  type CpuAccount,
+  type CpuPerCall,
+  type StoreOpsPerCall,
+} from '../support/cpu-ledger';
 import { Stack } from '../support/stack';
 import { REPLICA_MEMORY_LIMIT_MB } from './soak';
 import { ratio, round } from '../support/stats';
@@ -248,15 +256,14 @@ function cpuAccounts(stack: Stack, stores: ReturnType<typeof storeEnvFromProcess
       name: `api replica ${i + 1}`,
       pids: () => [stack.replicas[i]?.proc.pid ?? r.proc.pid],
     })),
-    ...(stack.nginx
-      ? [{ name: 'nginx', pids: () => stack.nginx!.pid().slice(0, 1) } /* the master; its tree has the workers */]
-      : []),
+    // nginx's master only: its tree holds the workers.
+    ...(stack.nginx ? [{ name: 'nginx', pids: () => stack.nginx!.pid().slice(0, 1) }] : []),
     ...storeAccounts(stores),
     { name: 'carrier simulator (load generator)', pids: () => [stack.carrier.pid], loadGenerator: true },
   ];
 }
 
-function logCost(cpu: ReturnType<CpuLedger['perCall']>, ops: ReturnType<typeof storeOpsPerCall>): void {
+function logCost(cpu: CpuPerCall[], ops: StoreOpsPerCall[]): void {
   log(`cost: ${ourCpuMsPerCall(cpu)} ms of CPU per call in our processes (carrier excluded)`);
   for (const r of cpu)
     log(`cost:   ${r.process.padEnd(36)} ${String(r.cpuMsPerCall).padStart(8)} ms/call  (${r.cpuSeconds} s)`);

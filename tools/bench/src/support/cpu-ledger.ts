@@ -79,15 +79,17 @@ export function ourCpuMsPerCall(rows: CpuPerCall[]): number {
   );
 }
 
+export interface StoreOpsPerCall {
+  store: string;
+  op: string;
+  perCall: number;
+}
+
 /**
  * Store operations per call, by store and operation: the replicas' `voice_store_duration_seconds`
  * counts between two scrapes (summed over replicas), divided by the calls of the phase.
  */
-export function storeOpsPerCall(
-  before: Sample[][],
-  after: Sample[][],
-  calls: number,
-): Array<{ store: string; op: string; perCall: number }> {
+export function storeOpsPerCall(before: Sample[][], after: Sample[][], calls: number): StoreOpsPerCall[] {
   const counts = (sets: Sample[][]) => {
     const m = new Map<string, number>();
     for (const s of sets.flat()) {

@@ -124,7 +124,8 @@ export class Neo4jLearningGraph implements LearningGraph {
         `UNWIND $ids AS id
          MERGE (c:Credit {id: id}) ON CREATE SET c.fresh = true
          WITH id, c, c.fresh AS fresh REMOVE c.fresh RETURN id, fresh`,
-        { ids: [...firstOf.keys()] },
+        // Sorted: two replicas' batches with a call in common lock its marker in the same order.
+        { ids: [...firstOf.keys()].sort() },
       );
       const fresh = new Set(markers.records.filter((r) => r.get('fresh') === true).map((r) => r.get('id') as string));
       const sums = sumPairs([...firstOf.values()].filter((c) => fresh.has(c.creditId)));
