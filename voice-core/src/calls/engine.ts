@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { CallEvent, CallOutcome, RawWebhook, UnrecognisedUtterance, VectorItem } from '../domain';
+import type { CallEvent, CallOutcome, RawWebhook, TranscriptTurn, UnrecognisedUtterance, VectorItem } from '../domain';
 import { GroupCommit } from '../util/group-commit';
 import { isDataError } from '../stores/sql/errors';
 import { Batcher } from '../util/batcher';
@@ -426,7 +426,7 @@ export class CallEngine {
         return 'ignored';
       }
       // Durable, idempotent writes first: a lost race below only repeats them.
-      await this.persist(plan, receivedAt);
+      const turnsTaken = await this.persist(plan, receivedAt);
       const next = markApplied(plan.next, event.id);
       const version = await stores.state.compareAndSet(
         event.callId,
@@ -435,6 +435,8 @@ export class CallEngine {
         this.options.stateTtlSeconds,
       );
       if (version === null) continue; // another replica changed the call: plan again on its state
+      // Won: a seq another replica's losing plan wrote first is ours, so our turn replaces it.
+      for (const turn of turnsTaken) await stores.transcripts.appendTurn(turn);
       if (!current) await stores.state.markActive(event.callId);
       await this.execute(plan, event, receivedAt);
       this.appliedMarks.add(event.id);
@@ -464,15 +466,24 @@ export class CallEngine {
     return true;
   }
 
-  private async persist(plan: Plan, receivedAt: number | null): Promise<void> {
+  /**
+   * Writes the call record and the plan's turns before the compare-and-set. Turns are inserted
+   * only where their seq is free: a replica planning on the same state and losing the race must
+   * not overwrite the winner's turn (the transcript then held one answer twice and lost another).
+   * Returns the turns whose seq was taken, for the winner to write after it has won.
+   */
+  private async persist(plan: Plan, receivedAt: number | null): Promise<TranscriptTurn[]> {
     const { stores } = this.deps;
     if (plan.persistRecord) await stores.calls.upsertCall(plan.next.record);
     const latencyMs = receivedAt === null ? null : Math.round((performance.now() - receivedAt) * 10) / 10;
-    for (const turn of plan.turns) {
-      const answer = turn.seq === plan.answerSeq && latencyMs !== null;
-      await stores.transcripts.appendTurn(answer ? { ...turn, latencyMs } : turn);
+    const taken: TranscriptTurn[] = [];
+    for (const planned of plan.turns) {
+      const answer = planned.seq === plan.answerSeq && latencyMs !== null;
+      const turn = answer ? { ...planned, latencyMs } : planned;
+      if (!(await stores.transcripts.insertTurn(turn))) taken.push(turn);
       if (answer) this.latencyWrites.add({ at: turn.startedAt, latencyMs: latencyMs! });
     }
+    return taken;
   }
 
   /** Carrier commands, each with a command_id derived from the event so a re-apply is de-duplicated by Telnyx. */

@@ -5,6 +5,12 @@ import type { StoreAdapter } from './store';
 export interface TranscriptStore extends StoreAdapter {
   /** Stores the turn; re-writing the same `(callId, seq)` replaces it. */
   appendTurn(turn: TranscriptTurn): Promise<void>;
+  /**
+   * Stores the turn only if `(callId, seq)` holds none yet; true when it was stored. The engine
+   * writes turns this way before its compare-and-set, so a replica that loses the race for a
+   * call never overwrites the winner's turn at the same seq (the winner replaces its own after).
+   */
+  insertTurn(turn: TranscriptTurn): Promise<boolean>;
   /** Turns of one call in `seq` order; empty when the call has none. */
   getTranscript(callId: string): Promise<TranscriptTurn[]>;
 

@@ -20,6 +20,19 @@ export function transcriptStoreContract(getStore: () => TranscriptStore): void {
       expect(out[0]).toEqual(makeTurn(s, 'call', 0));
     });
 
+    it('insertTurn stores a turn only where its seq is free; appendTurn replaces', async () => {
+      const s = scope();
+      const winner = makeTurn(s, 'race', 4, { text: 'the answer the call really got' });
+      const loser = makeTurn(s, 'race', 4, { text: 'a reply planned on the same state, then dropped' });
+      // Concurrent, as two replicas planning on the same state write the same seq.
+      const [first, second] = await Promise.all([getStore().insertTurn(winner), getStore().insertTurn(loser)]);
+      expect([first, second].filter(Boolean)).toHaveLength(1);
+      expect(await getStore().insertTurn(loser)).toBe(false);
+      await getStore().appendTurn(winner); // the compare-and-set winner writes its own turn again
+      expect(await getStore().getTranscript(s.id('race'))).toEqual([winner]);
+      expect(await getStore().insertTurn(makeTurn(s, 'race', 5))).toBe(true);
+    });
+
     it('keeps unicode and long text intact', async () => {
       const s = scope();
       const turn = makeTurn(s, 'u', 0, { text: UNICODE_TEXT.repeat(500) });

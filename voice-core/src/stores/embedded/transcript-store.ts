@@ -22,6 +22,15 @@ export class EmbeddedTranscriptStore implements TranscriptStore {
     );
   }
 
+  async insertTurn(turn: TranscriptTurn): Promise<boolean> {
+    const { rows } = await this.db.query(
+      `insert into transcript_turns (call_id, seq, doc) values ($1, $2, $3)
+       on conflict (call_id, seq) do nothing returning seq`,
+      [turn.callId, turn.seq, JSON.stringify(turn)],
+    );
+    return rows.length > 0;
+  }
+
   async getTranscript(callId: string): Promise<TranscriptTurn[]> {
     const { rows } = await this.db.query('select doc from transcript_turns where call_id = $1 order by seq', [callId]);
     return rows.map((r) => parseJson(r.doc) as unknown as TranscriptTurn);

@@ -33,6 +33,17 @@ interface TurnDoc extends Omit<TranscriptTurn, 'startedAt' | 'endedAt'> {
   endedAt: Date;
 }
 
+interface TurnWrite {
+  doc: TurnDoc;
+  /** appendTurn replaces an existing turn at the same key; insertTurn leaves it. */
+  replace: boolean;
+}
+
+function turnDoc(turn: TranscriptTurn): TurnDoc {
+  const _id = `${turn.callId}:${String(turn.seq).padStart(6, '0')}`;
+  return { ...turn, _id, startedAt: new Date(turn.startedAt), endedAt: new Date(turn.endedAt) };
+}
+
 interface UnrecognisedDoc extends Omit<UnrecognisedUtterance, 'at'> {
   at: Date;
 }
@@ -51,10 +62,7 @@ export class MongoTranscriptStore implements TranscriptStore {
   readonly store = 'mongodb' as const;
   readonly kind = 'native' as const;
 
-  private readonly turnWrites = new GroupCommit<TurnDoc, void>(async (docs) => {
-    await this.insertTurns(docs);
-    return docs.map(() => undefined);
-  });
+  private readonly turnWrites = new GroupCommit<TurnWrite, boolean>((writes) => this.writeTurns(writes));
 
   private constructor(
     private readonly client: MongoClient,
@@ -88,23 +96,40 @@ export class MongoTranscriptStore implements TranscriptStore {
   }
 
   async appendTurn(turn: TranscriptTurn): Promise<void> {
-    const _id = `${turn.callId}:${String(turn.seq).padStart(6, '0')}`;
-    const doc: TurnDoc = { ...turn, _id, startedAt: new Date(turn.startedAt), endedAt: new Date(turn.endedAt) };
-    await this.turnWrites.submit(doc);
+    await this.turnWrites.submit({ doc: turnDoc(turn), replace: true });
   }
 
-  /** Inserts a batch of turns; the ones that exist already are replaced (the last copy wins). */
-  private async insertTurns(docs: TurnDoc[]): Promise<void> {
-    const unique = [...new Map(docs.map((d) => [d._id, d])).values()];
+  insertTurn(turn: TranscriptTurn): Promise<boolean> {
+    return this.turnWrites.submit({ doc: turnDoc(turn), replace: false });
+  }
+
+  /**
+   * Inserts a batch of turns (the first write of each key); a key that exists already is
+   * replaced for `appendTurn` and left alone for `insertTurn`. True per write that stored it.
+   */
+  private async writeTurns(writes: TurnWrite[]): Promise<boolean[]> {
+    const firstOfKey = new Map<string, number>();
+    writes.forEach((w, i) => firstOfKey.has(w.doc._id) || firstOfKey.set(w.doc._id, i));
+    const inserting = [...firstOfKey.values()];
+    const stored = writes.map(() => false);
+    let failed = new Set<number>();
     try {
-      await this.turns.insertMany(unique, { ordered: false });
+      await this.turns.insertMany(
+        inserting.map((i) => writes[i]!.doc),
+        { ordered: false },
+      );
     } catch (err) {
       if (!(err instanceof MongoBulkWriteError && isOnlyDuplicates(err))) throw err;
-      const failed = new Set(writeErrorsOf(err).map((e) => e.index));
-      for (const doc of unique.filter((_, i) => failed.has(i))) {
-        await retryOnDuplicate(() => this.turns.replaceOne({ _id: doc._id }, doc, { upsert: true }));
-      }
+      failed = new Set(writeErrorsOf(err).map((e) => e.index));
     }
+    inserting.forEach((i, k) => (stored[i] = !failed.has(k)));
+    // Replacements in the order they were submitted: the last copy wins.
+    for (const [i, w] of writes.entries()) {
+      if (!w.replace || stored[i]) continue;
+      await retryOnDuplicate(() => this.turns.replaceOne({ _id: w.doc._id }, w.doc, { upsert: true }));
+      stored[i] = true;
+    }
+    return stored;
   }
 
   async getTranscript(callId: string): Promise<TranscriptTurn[]> {
