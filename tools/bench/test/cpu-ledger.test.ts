@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { listeningPid, treeCpuSeconds } from '@mwva/testkit';
 import { CpuLedger, storeOpsPerCall } from '../src/support/cpu-ledger';
 import { parsePrometheus } from '../src/support/prometheus';
@@ -31,9 +34,6 @@ describe('CPU ledger (from /proc)', () => {
   let port: number;
 
   beforeAll(async () => {
-    const { writeFileSync, mkdtempSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
     const file = join(mkdtempSync(join(tmpdir(), 'ledger-')), 'tree.cjs');
     writeFileSync(file, PARENT);
     parent = spawn(process.execPath, [file], { stdio: ['ignore', 'pipe', 'inherit'] });
